@@ -1,0 +1,268 @@
+# TritonAOT: compile Triton kernel modules ahead of time, one build edge each.
+#
+#   add_triton_kernels(<target> MODULES <file.py>... [options])
+#
+# is the sum of two public pieces, for projects that need something unusual:
+#
+#   triton_aot_compile_module(MODULE <file.py> OUTPUT_DIRECTORY <dir> ...)
+#       one custom command (one Ninja edge) that runs the driver on one module;
+#       returns the generated files.
+#   triton_aot_resolve_architectures(<out-var> [<arch>...])
+#       the architecture list after defaults and CMake's -real/-virtual forms.
+#
+# See docs/cmake.md for every keyword.
+include_guard(GLOBAL)
+
+set(TRITON_AOT_DEFAULT_ARCHITECTURES "80;90;100" CACHE STRING
+    "GPU architectures compiled when neither ARCHITECTURES nor CMAKE_CUDA_ARCHITECTURES is set")
+set(TRITON_AOT_PYTHON "" CACHE FILEPATH
+    "Python interpreter that has Triton (default: the Python3 interpreter CMake finds)")
+set(TRITON_AOT_PTXAS "" CACHE FILEPATH
+    "ptxas to use for every target (default: TRITON_PTXAS_PATH, the CUDA toolkit's, Triton's bundled, PATH)")
+
+function(_triton_aot_fail message)
+  message(FATAL_ERROR "TritonAOT: ${message}")
+endfunction()
+
+# The CUDA tools every edge needs: fatbinary (required) and the toolkit's ptxas
+# (one candidate among several).
+function(_triton_aot_find_cuda_tools)
+  if(TRITON_AOT_FATBINARY)
+    return()
+  endif()
+  find_package(CUDAToolkit QUIET)
+  find_program(TRITON_AOT_FATBINARY fatbinary HINTS "${CUDAToolkit_BIN_DIR}" /usr/local/cuda/bin
+               DOC "CUDA's fatbinary, which packs the cubins and PTX of each kernel variant")
+  if(NOT TRITON_AOT_FATBINARY)
+    _triton_aot_fail("CUDA's 'fatbinary' was not found. Install the CUDA toolkit (it is in its bin folder), "
+                     "or pass -DCUDAToolkit_ROOT=<toolkit> or -DTRITON_AOT_FATBINARY=<path to fatbinary>.")
+  endif()
+  set(toolkit_ptxas "")
+  if(CUDAToolkit_BIN_DIR AND EXISTS "${CUDAToolkit_BIN_DIR}/ptxas")
+    set(toolkit_ptxas "${CUDAToolkit_BIN_DIR}/ptxas")
+  endif()
+  set(TRITON_AOT_TOOLKIT_PTXAS "${toolkit_ptxas}" CACHE INTERNAL "the CUDA toolkit's ptxas")
+endfunction()
+
+# Checks once per interpreter that it imports Triton, and says how to fix it.
+function(_triton_aot_check_python python)
+  string(MD5 key "${python}")
+  if(_TRITON_AOT_PYTHON_OK_${key})
+    return()
+  endif()
+  execute_process(
+    COMMAND "${python}" -c "import triton; print(triton.__version__)"
+    RESULT_VARIABLE result OUTPUT_VARIABLE version ERROR_VARIABLE error
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT result EQUAL 0)
+    string(REGEX MATCH "[^\n]*Error[^\n]*" reason "${error}")
+    _triton_aot_fail("the Python interpreter '${python}' cannot import triton (${reason}${result}). "
+                     "Install it there (python -m pip install triton==3.6.0), or point TritonAOT at a Python "
+                     "that has it: -DTRITON_AOT_PYTHON=/path/to/python or add_triton_kernels(... PYTHON <path>).")
+  endif()
+  message(STATUS "TritonAOT: ${python} has Triton ${version}")
+  set(_TRITON_AOT_PYTHON_OK_${key} TRUE CACHE INTERNAL "")
+endfunction()
+
+function(_triton_aot_default_python out_var)
+  if(TRITON_AOT_PYTHON)
+    set(${out_var} "${TRITON_AOT_PYTHON}" PARENT_SCOPE)
+    return()
+  endif()
+  if(NOT Python3_EXECUTABLE)
+    find_package(Python3 COMPONENTS Interpreter QUIET)
+  endif()
+  if(NOT Python3_EXECUTABLE)
+    _triton_aot_fail("no Python interpreter found. Set -DTRITON_AOT_PYTHON=/path/to/python (one that has Triton).")
+  endif()
+  set(${out_var} "${Python3_EXECUTABLE}" PARENT_SCOPE)
+endfunction()
+
+function(triton_aot_resolve_architectures out_var)
+  set(archs ${ARGN})
+  set(origin "ARCHITECTURES")
+  if(NOT archs AND CMAKE_CUDA_ARCHITECTURES)
+    set(archs ${CMAKE_CUDA_ARCHITECTURES})
+    set(origin "CMAKE_CUDA_ARCHITECTURES")
+  endif()
+  if(NOT archs)
+    set(archs ${TRITON_AOT_DEFAULT_ARCHITECTURES})
+    set(origin "TRITON_AOT_DEFAULT_ARCHITECTURES")
+  endif()
+  set(resolved "")
+  foreach(arch IN LISTS archs)
+    if(arch MATCHES "^(native|all|all-major|OFF)$")
+      _triton_aot_fail("${origin} is '${arch}', which names no architecture before a GPU is seen. "
+                       "Pass add_triton_kernels(... ARCHITECTURES 80 90 ...) with the architectures to build for.")
+    endif()
+    if(arch MATCHES "-virtual$")
+      _triton_aot_fail("${origin}: '${arch}': virtual (PTX-only) architectures are not built on their own; "
+                       "TritonAOT adds the PTX of the newest listed architecture to every fatbin. List real ones.")
+    endif()
+    string(REGEX REPLACE "-real$" "" arch "${arch}")
+    if(NOT arch MATCHES "^(sm_)?[0-9]+a?$")
+      _triton_aot_fail("${origin}: '${arch}' is not a GPU architecture; write compute capabilities such as "
+                       "80 90 90a 100.")
+    endif()
+    list(APPEND resolved "${arch}")
+  endforeach()
+  list(REMOVE_DUPLICATES resolved)
+  set(${out_var} "${resolved}" PARENT_SCOPE)
+endfunction()
+
+# triton_aot_compile_module(MODULE <file.py> OUTPUT_DIRECTORY <dir> NAMESPACE <ns>
+#     [ARCHITECTURES <arch>...] [PYTHON <exe>] [PTXAS <path>] [JOB_POOL <pool>]
+#     [SOURCE_ROOT <dir>] [SOURCES_VAR <var>] [HEADERS_VAR <var>] [FATBIN_DIR_VAR <var>])
+#
+# Must be called in the directory of the target that compiles the sources.
+function(triton_aot_compile_module)
+  cmake_parse_arguments(PARSE_ARGV 0 arg ""
+    "MODULE;OUTPUT_DIRECTORY;NAMESPACE;PYTHON;PTXAS;JOB_POOL;SOURCE_ROOT;SOURCES_VAR;HEADERS_VAR;FATBIN_DIR_VAR"
+    "ARCHITECTURES")
+  if(arg_UNPARSED_ARGUMENTS)
+    _triton_aot_fail("triton_aot_compile_module: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  foreach(required MODULE OUTPUT_DIRECTORY NAMESPACE)
+    if(NOT arg_${required})
+      _triton_aot_fail("triton_aot_compile_module: ${required} is required")
+    endif()
+  endforeach()
+
+  cmake_path(ABSOLUTE_PATH arg_MODULE BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE OUTPUT_VARIABLE module)
+  if(NOT EXISTS "${module}")
+    _triton_aot_fail("kernel module '${module}' does not exist")
+  endif()
+  cmake_path(GET module STEM stem)
+  if(NOT stem MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    _triton_aot_fail("kernel module '${module}': its name '${stem}' names the generated header and namespace, so "
+                     "it must be a C++ identifier (letters, digits and '_'); rename the file.")
+  endif()
+
+  triton_aot_resolve_architectures(archs ${arg_ARCHITECTURES})
+  set(python "${arg_PYTHON}")
+  if(NOT python)
+    _triton_aot_default_python(python)
+  endif()
+  _triton_aot_check_python("${python}")
+  _triton_aot_find_cuda_tools()
+  get_property(frontend GLOBAL PROPERTY TRITON_AOT_FRONTEND)
+  set(source_root "${arg_SOURCE_ROOT}")
+  if(NOT source_root)
+    set(source_root "${CMAKE_SOURCE_DIR}")
+  endif()
+  set(ptxas "${arg_PTXAS}")
+  if(NOT ptxas)
+    set(ptxas "${TRITON_AOT_PTXAS}")
+  endif()
+
+  set(out "${arg_OUTPUT_DIRECTORY}")
+  set(header "${out}/${stem}.h")
+  set(source "${out}/${stem}.cpp")
+  set(arch_args "")
+  foreach(arch IN LISTS archs)
+    list(APPEND arch_args "--arch=${arch}")
+  endforeach()
+  set(optional_args "")
+  if(ptxas)
+    list(APPEND optional_args "--ptxas=${ptxas}")
+  endif()
+  if(TRITON_AOT_TOOLKIT_PTXAS)
+    list(APPEND optional_args "--toolkit-ptxas=${TRITON_AOT_TOOLKIT_PTXAS}")
+  endif()
+  set(pool_args "")
+  if(arg_JOB_POOL)
+    set(pool_args JOB_POOL "${arg_JOB_POOL}")
+  endif()
+
+  add_custom_command(
+    OUTPUT "${header}" "${source}" "${out}/${stem}.json"
+    COMMAND TritonAOT::driver compile "${module}"
+            "--output-dir=${out}" "--namespace=${arg_NAMESPACE}" ${arch_args}
+            "--python=${python}" "--frontend=${frontend}" "--fatbinary=${TRITON_AOT_FATBINARY}"
+            "--source-root=${source_root}" "--depfile=${out}/${stem}.d"
+            "--timing-log=${CMAKE_BINARY_DIR}/triton_aot_timing.jsonl" ${optional_args}
+    DEPENDS "${module}" TritonAOT::driver "${frontend}"
+    DEPFILE "${out}/${stem}.d"
+    COMMENT "Compiling Triton kernels ${stem}.py for ${archs}"
+    ${pool_args}
+    VERBATIM COMMAND_EXPAND_LISTS)
+
+  if(arg_SOURCES_VAR)
+    set(${arg_SOURCES_VAR} "${source}" PARENT_SCOPE)
+  endif()
+  if(arg_HEADERS_VAR)
+    set(${arg_HEADERS_VAR} "${header}" PARENT_SCOPE)
+  endif()
+  if(arg_FATBIN_DIR_VAR)
+    set(${arg_FATBIN_DIR_VAR} "${out}/${stem}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# add_triton_kernels(<target> MODULES <file.py>...
+#     [STATIC | SHARED | OBJECT]
+#     [ARCHITECTURES <arch>...]   default: CMAKE_CUDA_ARCHITECTURES, else TRITON_AOT_DEFAULT_ARCHITECTURES
+#     [NAMESPACE <ns>]            default: <target>
+#     [PYTHON <exe>]              default: TRITON_AOT_PYTHON, else the Python3 interpreter CMake finds
+#     [PTXAS <path>]              default: TRITON_AOT_PTXAS, else TRITON_PTXAS_PATH, toolkit, Triton's, PATH
+#     [JOB_POOL <pool>]           Ninja job pool for the compile edges
+#     [SOURCE_ROOT <dir>])        imported Python files under it are dependencies; default CMAKE_SOURCE_DIR
+#
+# Creates library <target>; linking it gives #include <<target>/<module>.h>.
+function(add_triton_kernels target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "STATIC;SHARED;OBJECT" "NAMESPACE;PYTHON;PTXAS;JOB_POOL;SOURCE_ROOT"
+                        "MODULES;ARCHITECTURES")
+  if(arg_UNPARSED_ARGUMENTS)
+    _triton_aot_fail("add_triton_kernels(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}. The keywords are "
+                     "MODULES, ARCHITECTURES, NAMESPACE, PYTHON, PTXAS, JOB_POOL, SOURCE_ROOT, STATIC, SHARED, OBJECT.")
+  endif()
+  if(arg_KEYWORDS_MISSING_VALUES)
+    _triton_aot_fail("add_triton_kernels(${target}): ${arg_KEYWORDS_MISSING_VALUES} needs a value")
+  endif()
+  if(NOT arg_MODULES)
+    _triton_aot_fail("add_triton_kernels(${target}): MODULES lists no kernel module")
+  endif()
+  set(namespace "${arg_NAMESPACE}")
+  if(NOT namespace)
+    string(MAKE_C_IDENTIFIER "${target}" namespace)
+  endif()
+  if(NOT namespace MATCHES "^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$")
+    _triton_aot_fail("add_triton_kernels(${target}): NAMESPACE '${namespace}' is not a C++ namespace name")
+  endif()
+  set(type STATIC)
+  foreach(t SHARED OBJECT)
+    if(arg_${t})
+      set(type ${t})
+    endif()
+  endforeach()
+
+  set(include_root "${CMAKE_CURRENT_BINARY_DIR}/triton_aot")
+  set(out "${include_root}/${target}")
+  add_library(${target} ${type})
+  set(stems "")
+  foreach(module IN LISTS arg_MODULES)
+    cmake_path(GET module STEM stem)
+    if(stem IN_LIST stems)
+      _triton_aot_fail("add_triton_kernels(${target}): two modules are named '${stem}'; their generated headers "
+                       "would collide. Rename one, or put them in two targets.")
+    endif()
+    list(APPEND stems "${stem}")
+    set(forward "")
+    foreach(keyword PYTHON PTXAS JOB_POOL SOURCE_ROOT)
+      if(arg_${keyword})
+        list(APPEND forward ${keyword} "${arg_${keyword}}")
+      endif()
+    endforeach()
+    triton_aot_compile_module(MODULE "${module}" OUTPUT_DIRECTORY "${out}" NAMESPACE "${namespace}"
+                              ARCHITECTURES ${arg_ARCHITECTURES} ${forward}
+                              SOURCES_VAR source HEADERS_VAR header FATBIN_DIR_VAR fatbin_dir)
+    target_sources(${target} PRIVATE "${source}" "${header}")
+    set_property(TARGET ${target} APPEND PROPERTY ADDITIONAL_CLEAN_FILES "${fatbin_dir}")
+  endforeach()
+  target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${include_root}>")
+  # The generated sources embed the fatbins with .incbin, by paths relative to
+  # their own folder.
+  target_compile_options(${target} PRIVATE "-Wa,-I${out}")
+  target_link_libraries(${target} PUBLIC TritonAOT::runtime)
+  set_target_properties(${target} PROPERTIES LINKER_LANGUAGE CXX POSITION_INDEPENDENT_CODE ON)
+  target_compile_features(${target} PUBLIC cxx_std_17)
+endfunction()

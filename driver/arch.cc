@@ -1,0 +1,61 @@
+#include "arch.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace triton_aot {
+
+std::string Arch::SmName() const {
+  return fmt::format("sm_{}{}", capability, capability >= 90 ? "a" : "");
+}
+
+bool ParseArch(std::string_view text, Arch* arch, std::string* err) {
+  std::string_view rest = text;
+  for (std::string_view prefix : {"sm_", "compute_"}) {
+    if (rest.substr(0, prefix.size()) == prefix) {
+      rest.remove_prefix(prefix.size());
+      break;
+    }
+  }
+  int capability = 0;
+  auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), capability);
+  std::string_view suffix(end, rest.data() + rest.size() - end);
+  const bool ok = ec == std::errc() && end != rest.data() && (suffix.empty() || suffix == "a");
+  if (!ok) {
+    *err = fmt::format(
+        "'{}' is not a GPU architecture: write the compute capability as digits, "
+        "optionally with the suffix 'a' (e.g. 80, 90a, 100)",
+        text);
+    return false;
+  }
+  if (capability < 75) {
+    *err = fmt::format("architecture '{}' is older than Triton supports: use 75 or newer", text);
+    return false;
+  }
+  if (!suffix.empty() && capability < 90) {
+    *err = fmt::format("architecture '{}': the suffix 'a' exists only for 90 and newer", text);
+    return false;
+  }
+  arch->capability = capability;
+  return true;
+}
+
+bool ParseArchList(const std::vector<std::string>& texts, std::vector<Arch>* archs, std::string* err) {
+  archs->clear();
+  for (const std::string& text : texts) {
+    Arch arch;
+    if (!ParseArch(text, &arch, err)) return false;
+    archs->push_back(arch);
+  }
+  if (archs->empty()) {
+    *err = "no GPU architecture given";
+    return false;
+  }
+  std::sort(archs->begin(), archs->end());
+  archs->erase(std::unique(archs->begin(), archs->end()), archs->end());
+  return true;
+}
+
+}  // namespace triton_aot

@@ -1,0 +1,276 @@
+#include "compile_module.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "atomic_file.h"
+#include "codegen.h"
+#include "depfile.h"
+#include "fatbin.h"
+#include "metadata.h"
+#include "module_build.h"
+#include "spec.h"
+#include "timing_log.h"
+
+namespace triton_aot {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+// A private folder next to the outputs, removed on every exit path.
+class ScratchDir {
+ public:
+  bool Create(const std::string& parent, const std::string& stem, std::string* err) {
+    std::string templ = parent + "/." + stem + ".scratch.XXXXXX";
+    if (!::mkdtemp(templ.data())) {
+      *err = fmt::format("triton-aot: error: cannot create a scratch folder in '{}': {}", parent, std::strerror(errno));
+      return false;
+    }
+    path_ = templ;
+    return true;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+CompileJob MakeJob(const Kernel& kernel, const Variant& variant, const Arch& arch, const std::string& ptxas) {
+  CompileJob job;
+  job.function = kernel.function;
+  job.signature = ordered_json::object();
+  job.constexprs = ordered_json::object();
+  size_t arg = 0;
+  for (size_t p = 0; p < kernel.params.size(); ++p) {
+    const Param& param = kernel.params[p];
+    if (param.is_constexpr) {
+      job.signature[param.name] = "constexpr";
+      job.constexprs[param.name] = variant.constexprs[param.name];
+      continue;
+    }
+    const ArgType& type = variant.arg_types[arg++];
+    if (type.hint == Hint::kEqualToOne) {
+      // Triton compiles an argument known to be 1 in as a constant.
+      job.signature[param.name] = "constexpr";
+      job.constexprs[param.name] = 1;
+    } else {
+      job.signature[param.name] = type.TritonType();
+      if (type.hint == Hint::kDivisibleBy16) job.divisible_by_16.push_back(static_cast<int>(p));
+    }
+  }
+  job.options = {{"num_warps", variant.num_warps}, {"num_stages", variant.num_stages}};
+  if (variant.num_ctas != 1) job.options["num_ctas"] = variant.num_ctas;
+  if (variant.maxnreg) job.options["maxnreg"] = *variant.maxnreg;
+  job.arch = arch.capability;
+  job.ptxas = ptxas;
+  return job;
+}
+
+std::string FirstLines(const std::string& text, size_t max_lines) {
+  size_t pos = 0;
+  for (size_t i = 0; i < max_lines && pos != std::string::npos; ++i) {
+    pos = text.find('\n', pos == 0 ? 0 : pos + 1);
+  }
+  return pos == std::string::npos ? text : text.substr(0, pos) + "\n  ...";
+}
+
+// Removes fatbins of variants that no longer exist.
+void RemoveStaleFatbins(const std::string& dir, const std::set<std::string>& keep) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() == ".fatbin" && keep.count(name) == 0) fs::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
+bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& make_compiler, PtxasProber& prober,
+                   std::string* err) {
+  const fs::path module_path = fs::absolute(options.module_path).lexically_normal();
+  const std::string module_name = module_path.stem().string();
+  if (!IsIdentifier(module_name)) {
+    *err = fmt::format("{}:1: error: the module's name '{}' is not a C++ identifier, but it names the generated "
+                       "header and namespace: rename the file (letters, digits and '_')",
+                       module_path.string(), module_name);
+    return false;
+  }
+  std::error_code ec;
+  fs::create_directories(options.output_dir, ec);
+  if (ec) {
+    *err = fmt::format("triton-aot: error: cannot create output folder '{}': {}", options.output_dir, ec.message());
+    return false;
+  }
+  ScratchDir scratch;
+  if (!scratch.Create(options.output_dir, module_name, err)) return false;
+  std::unique_ptr<KernelCompiler> compiler = make_compiler(scratch.path());
+
+  // 1. Load the module and read its spec.
+  json loaded;
+  if (!compiler->Load(module_path.string(), options.source_root, &loaded, err)) return false;
+  ModuleBuild build;
+  build.module_name = module_name;
+  build.cpp_namespace = options.cpp_namespace;
+  build.archs = options.archs;
+  build.triton_version = loaded.value("triton_version", "");
+  if (!ParseModuleSpec(loaded, module_path.string(), &build.spec, err)) return false;
+
+  // 2. One ptxas per arch.
+  PtxasSources sources = options.ptxas;
+  const fs::path triton_dir = fs::path(loaded.value("triton_file", "")).parent_path();
+  sources.triton_bin_dir = (triton_dir / "backends" / "nvidia" / "bin").string();
+  for (const Arch& arch : options.archs) {
+    std::string notes;
+    PtxasChoice choice;
+    if (!ResolvePtxas(sources, arch, prober, &choice, &notes, err)) {
+      *err = fmt::format("triton-aot: error: {}: {}", module_path.string(), *err);
+      return false;
+    }
+    if (options.verbose && !notes.empty()) fmt::print(stderr, "{}", notes);
+    build.ptxas[arch.capability] = std::move(choice);
+  }
+
+  // 3. Compile every variant for every arch.
+  std::vector<CompileJob> jobs;
+  std::vector<std::tuple<size_t, size_t, Arch>> job_keys;
+  for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
+    const Kernel& kernel = build.spec.kernels[k];
+    for (size_t v = 0; v < kernel.variants.size(); ++v) {
+      for (const Arch& arch : options.archs) {
+        CompileJob job = MakeJob(kernel, kernel.variants[v], arch, build.ptxas[arch.capability].info.path);
+        job.id = static_cast<int>(jobs.size());
+        job.out_prefix = fmt::format("{}/{}.{}.{}", scratch.path(), kernel.name, kernel.variants[v].name,
+                                     arch.SmName());
+        jobs.push_back(std::move(job));
+        job_keys.emplace_back(k, v, arch);
+      }
+    }
+  }
+  std::vector<CompileOutcome> outcomes;
+  if (!compiler->Compile(jobs, &outcomes, err)) {
+    *err = fmt::format("triton-aot: error: {}: {}", module_path.string(), *err);
+    return false;
+  }
+
+  std::vector<TimingRecord> records;
+  std::string failures;
+  for (const CompileOutcome& outcome : outcomes) {
+    const auto& [k, v, arch] = job_keys.at(static_cast<size_t>(outcome.id));
+    const Kernel& kernel = build.spec.kernels[k];
+    const Variant& variant = kernel.variants[v];
+    records.push_back({module_name, kernel.name, variant.name, arch.SmName(), outcome.elapsed_us,
+                       build.ptxas[arch.capability].info.path, outcome.ok, outcome.error});
+    if (!outcome.ok) {
+      failures += fmt::format("{}:{}: error: kernel '{}', variant '{}', {}: Triton failed to compile it:\n  {}\n",
+                              module_path.string(), variant.line, kernel.name, variant.name, arch.SmName(),
+                              FirstLines(outcome.error, 20));
+    }
+  }
+  auto log_records = [&] {
+    std::string log_err;
+    if (!options.timing_log.empty() && !AppendTimingLog(options.timing_log, records, &log_err)) {
+      fmt::print(stderr, "triton-aot: warning: {}\n", log_err);
+    }
+  };
+  if (!failures.empty()) {
+    log_records();
+    failures.pop_back();
+    *err = failures;
+    return false;
+  }
+
+  // 4. Pack one fatbin per variant: every arch's cubin, plus the newest arch's
+  //    PTX so that newer GPUs can JIT it.
+  const std::string fatbin_dir_name = module_name;
+  for (size_t j = 0; j < jobs.size();) {
+    const auto& [k, v, first_arch] = job_keys[j];
+    VariantBuild vb;
+    vb.kernel_index = k;
+    vb.variant_index = v;
+    std::vector<FatbinImage> images;
+    std::string newest_ptx, newest_sm;
+    for (; j < jobs.size() && std::get<0>(job_keys[j]) == k && std::get<1>(job_keys[j]) == v; ++j) {
+      const CompileOutcome& outcome = outcomes[j];
+      const std::string prefix = fs::path(jobs[j].out_prefix).filename().string();
+      std::string ptx;
+      if (!ReadFile(jobs[j].out_prefix + ".ptx", &ptx, err)) return false;
+      ArchBuild ab{std::get<2>(job_keys[j]), PtxTarget(ptx), outcome.metadata};
+      if (ab.sm.empty()) ab.sm = ab.arch.SmName();
+      vb.entry = outcome.metadata.value("name", build.spec.kernels[k].function);
+      images.push_back({false, ab.sm, prefix + ".cubin"});
+      newest_ptx = prefix + ".ptx";
+      newest_sm = ab.sm;
+      vb.archs.push_back(std::move(ab));
+    }
+    images.push_back({true, newest_sm, newest_ptx});
+    if (!PackFatbin(options.fatbinary, scratch.path(), images, &vb.fatbin, err)) {
+      *err = fmt::format("triton-aot: error: {}: {}", module_path.string(), *err);
+      return false;
+    }
+    vb.fatbin_name = fmt::format("{}/{}.{}.fatbin", fatbin_dir_name, build.KernelOf(vb).name, build.VariantOf(vb).name);
+    build.variants.push_back(std::move(vb));
+  }
+
+  // 5. Write the outputs, each only if its bytes changed. The generated source
+  //    embeds the fatbins by path, so it is rewritten whenever one changed.
+  const std::string out = options.output_dir;
+  fs::create_directories(fs::path(out) / fatbin_dir_name, ec);
+  if (ec) {
+    *err = fmt::format("triton-aot: error: cannot create '{}/{}': {}", out, fatbin_dir_name, ec.message());
+    return false;
+  }
+  bool any_fatbin_changed = false;
+  std::set<std::string> fatbins;
+  for (const VariantBuild& vb : build.variants) {
+    bool changed = false;
+    if (!WriteFileIfChanged(out + "/" + vb.fatbin_name, vb.fatbin, &changed, err)) return false;
+    any_fatbin_changed |= changed;
+    fatbins.insert(fs::path(vb.fatbin_name).filename().string());
+  }
+  RemoveStaleFatbins(out + "/" + fatbin_dir_name, fatbins);
+  const std::string source = GenerateSource(build);
+  const std::string source_path = fmt::format("{}/{}.cpp", out, module_name);
+  if (!WriteFileIfChanged(fmt::format("{}/{}.json", out, module_name), ModuleMetadataJson(build), nullptr, err) ||
+      !(any_fatbin_changed ? WriteFileAtomically(source_path, source, err)
+                           : WriteFileIfChanged(source_path, source, nullptr, err)) ||
+      !WriteFileIfChanged(fmt::format("{}/{}.h", out, module_name), GenerateHeader(build), nullptr, err)) {
+    *err = "triton-aot: error: " + *err;
+    return false;
+  }
+
+  // 6. The depfile: the module, the project's Python files it imported, and
+  //    the tools whose change changes the output.
+  if (!options.depfile.empty()) {
+    std::vector<std::string> deps = {module_path.string()};
+    for (const json& path : loaded["imports"]) deps.push_back(path.get<std::string>());
+    deps.push_back(loaded.value("triton_file", ""));
+    std::set<std::string> ptxas_paths;
+    for (const auto& [capability, choice] : build.ptxas) ptxas_paths.insert(choice.info.path);
+    deps.insert(deps.end(), ptxas_paths.begin(), ptxas_paths.end());
+    deps.erase(std::remove(deps.begin(), deps.end(), ""), deps.end());
+    const std::string target = fmt::format("{}/{}.h", out, module_name);
+    if (!WriteFileAtomically(options.depfile, FormatDepfile(target, deps), err)) {
+      *err = "triton-aot: error: " + *err;
+      return false;
+    }
+  }
+  log_records();
+  if (options.verbose) {
+    int64_t total_us = 0;
+    for (const TimingRecord& r : records) total_us += r.compile_us;
+    fmt::print(stderr, "triton-aot: {}: {} variants x {} archs compiled in {:.3f} s\n", module_name,
+               build.variants.size(), options.archs.size(), total_us / 1e6);
+  }
+  return true;
+}
+
+}  // namespace triton_aot

@@ -1,0 +1,73 @@
+// Talking to the Python frontend that loads kernel modules and runs Triton.
+//
+// The driver sends requests and gets answers (one JSON object per line); the
+// one-shot process below is one way to reach a frontend, so the same requests
+// can later go to a longer-lived compile service.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "subprocess.h"
+
+namespace triton_aot {
+
+// One triton.compile call: one variant of one kernel for one arch.
+struct CompileJob {
+  int id = 0;
+  std::string function;                 // the @triton.jit function
+  nlohmann::ordered_json signature;     // param -> Triton type or "constexpr"
+  nlohmann::ordered_json constexprs;    // param -> value
+  std::vector<int> divisible_by_16;     // param indices
+  nlohmann::ordered_json options;       // num_warps, num_stages, ...
+  int arch = 0;
+  std::string ptxas;
+  std::string out_prefix;  // the frontend writes <prefix>.cubin and <prefix>.ptx
+};
+
+struct CompileOutcome {
+  int id = 0;
+  bool ok = false;
+  int64_t elapsed_us = 0;
+  std::string error;
+  nlohmann::json metadata;
+};
+
+class KernelCompiler {
+ public:
+  virtual ~KernelCompiler() = default;
+  // The frontend's description of the module (see triton_aot_frontend.py),
+  // or false with a message already in compiler style.
+  virtual bool Load(const std::string& module_path, const std::string& source_root, nlohmann::json* loaded,
+                    std::string* err) = 0;
+  virtual bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,
+                       std::string* err) = 0;
+};
+
+// A frontend in a child Python process, for the lifetime of this object.
+class FrontendProcess : public KernelCompiler {
+ public:
+  FrontendProcess(std::string python, std::string frontend_script, std::string stderr_path,
+                  std::string triton_cache_dir);
+  bool Load(const std::string& module_path, const std::string& source_root, nlohmann::json* loaded,
+            std::string* err) override;
+  bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes, std::string* err) override;
+  // What the frontend printed to stderr (Python warnings, Triton's ptxas logs).
+  std::string Stderr() const;
+
+ private:
+  bool EnsureStarted(std::string* err);
+  bool Exchange(const nlohmann::json& request, nlohmann::json* response, std::string* err);
+
+  std::string python_, script_, stderr_path_, triton_cache_dir_;
+  std::unique_ptr<Child> child_;
+};
+
+// Formats a frontend error object ({kind, message, file, line, col}) as
+// "file:line:col: error: message".
+std::string FormatFrontendError(const nlohmann::json& error, const std::string& module_path);
+
+}  // namespace triton_aot

@@ -1,0 +1,279 @@
+"""The Python side of a triton-aot compile edge.
+
+It is kept deliberately thin: load one kernel module, describe what it holds,
+call triton.compile for the jobs the C++ driver sends, return data. Validation,
+orchestration, packing, code generation and logging all live in the driver.
+
+Protocol: one JSON object per line. Requests arrive on stdin; responses leave
+on the file descriptor that was stdout when the process started. Everything
+else Triton or the kernel module prints goes to stderr, so stray prints can
+never corrupt the protocol.
+"""
+
+import ast
+import inspect
+import json
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+
+SPEC_NAME = "TRITON_AOT_KERNELS"
+
+
+def _error(kind, message, file=None, line=0, col=0):
+    return {"ok": False, "error": {"kind": kind, "message": message, "file": file, "line": line, "col": col}}
+
+
+def _innermost_frame_in(tb, paths):
+    """The deepest traceback frame that lies in one of `paths` (the user's files)."""
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if os.path.realpath(frame.f_code.co_filename) in paths:
+            found = (frame.f_code.co_filename, lineno)
+    return found
+
+
+def _spec_lines(tree):
+    """Line of the spec assignment and of each literal kernel entry and variant in it."""
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if not any(isinstance(t, ast.Name) and t.id == SPEC_NAME for t in targets):
+            continue
+        entries = []
+        if isinstance(node.value, (ast.List, ast.Tuple)):
+            for elt in node.value.elts:
+                variants = []
+                if isinstance(elt, ast.Dict):
+                    for key, value in zip(elt.keys, elt.values):
+                        if isinstance(key, ast.Constant) and key.value == "variants" and isinstance(
+                                value, (ast.List, ast.Tuple)):
+                            variants = [v.lineno for v in value.elts]
+                entries.append({"line": elt.lineno, "variants": variants})
+        return {"line": node.lineno, "entries": entries}
+    return None
+
+
+def _describe_jit(jit, triton):
+    params = []
+    for p in jit.params:
+        default = p.default
+        has_default = default is not inspect.Parameter.empty and isinstance(default, (int, float, bool, str))
+        params.append({"name": p.name, "constexpr": bool(p.is_constexpr), "default": default if has_default else None})
+    return {"params": params, "line": jit.starting_line_number if hasattr(jit, "starting_line_number") else 0}
+
+
+def _describe_kernel(obj, triton):
+    from triton.runtime.autotuner import Autotuner, Heuristics
+    from triton.runtime.jit import JITFunction
+    if isinstance(obj, JITFunction):
+        return _describe_jit(obj, triton)
+    if isinstance(obj, Autotuner):
+        inner = obj.fn
+        if not isinstance(inner, JITFunction):
+            return None
+        desc = _describe_jit(inner, triton)
+        desc["autotune"] = {
+            "key": list(obj.keys),
+            "configs": [{
+                "kwargs": dict(c.kwargs),
+                "num_warps": c.num_warps,
+                "num_stages": c.num_stages,
+                "num_ctas": c.num_ctas,
+                "maxnreg": c.maxnreg,
+            } for c in obj.configs],
+        }
+        return desc
+    if isinstance(obj, Heuristics):
+        return {"params": [], "line": 0, "unsupported": "@triton.heuristics"}
+    return None
+
+
+class Frontend:
+
+    def __init__(self):
+        self.module = None
+        self.kernels = {}
+
+    def load(self, request):
+        import triton
+        path = os.path.abspath(request["module"])
+        source_root = os.path.realpath(request.get("source_root") or os.path.dirname(path))
+        try:
+            with open(path, "rb") as f:
+                source = f.read()
+        except OSError as e:
+            return _error("io", f"cannot read kernel module: {e.strerror}", path)
+        try:
+            code = compile(source, path, "exec", dont_inherit=True)
+            tree = ast.parse(source, path)
+        except SyntaxError as e:
+            return _error("syntax", e.msg, e.filename or path, e.lineno or 0, e.offset or 0)
+
+        name = os.path.splitext(os.path.basename(path))[0]
+        module = types.ModuleType(name)
+        module.__file__ = path
+        module.__triton_aot_key__ = path
+        # Register under a private name so that dataclasses, pickling and Triton's
+        # own look-ups through sys.modules work, without shadowing a real module.
+        key = f"triton_aot_kernels.{name}"
+        sys.modules[key] = module
+        module_dir = os.path.dirname(path)
+        sys.path.insert(0, module_dir)
+        before = set(sys.modules)
+        try:
+            exec(code, module.__dict__)
+        except SyntaxError as e:  # in a helper it imports
+            return _error("syntax", e.msg, e.filename or path, e.lineno or 0, e.offset or 0)
+        except BaseException as e:  # the module's own code failed: report where
+            user_files = {os.path.realpath(path)}
+            user_files |= {
+                os.path.realpath(m.__file__)
+                for k, m in list(sys.modules.items())
+                if k not in before and getattr(m, "__file__", None)
+                and os.path.realpath(m.__file__).startswith(source_root + os.sep)
+            }
+            where = _innermost_frame_in(e.__traceback__, user_files) or (path, 0)
+            kind = "import" if isinstance(e, ImportError) else "exception"
+            message = f"{type(e).__name__}: {e}"
+            if isinstance(e, ImportError) and e.name:
+                message = f"cannot import '{e.name}': {e}"
+            return _error(kind, message, where[0], where[1])
+        finally:
+            sys.path.remove(module_dir)
+
+        imports = sorted({
+            os.path.realpath(m.__file__)
+            for k, m in list(sys.modules.items())
+            if k not in before and getattr(m, "__file__", None)
+            and os.path.realpath(m.__file__).startswith(source_root + os.sep)
+        })
+        self.module = module
+        self.kernels = {}
+        described = {}
+        for attr, value in vars(module).items():
+            desc = _describe_kernel(value, triton)
+            if desc is not None:
+                described[attr] = desc
+                self.kernels[attr] = value
+        spec = getattr(module, SPEC_NAME, None)
+        try:
+            spec_json = json.loads(json.dumps(spec, default=_not_plain_data))
+        except TypeError as e:
+            lines = _spec_lines(tree)
+            return _error("spec", str(e), path, lines["line"] if lines else 0)
+        return {
+            "ok": True,
+            "spec": spec_json,
+            "has_spec": hasattr(module, SPEC_NAME),
+            "spec_lines": _spec_lines(tree),
+            "kernels": described,
+            "imports": imports,
+            "triton_version": triton.__version__,
+            "triton_file": os.path.realpath(triton.__file__),
+        }
+
+    def compile(self, request):
+        import triton
+        from triton.backends.compiler import GPUTarget
+        from triton.compiler import ASTSource
+        from triton.runtime.autotuner import Autotuner
+        results = []
+        for job in request["jobs"]:
+            kernel = self.kernels[job["kernel"]]
+            if isinstance(kernel, Autotuner):
+                kernel = kernel.fn
+            # Hand the driver's ptxas choice to Triton; both names, since Triton
+            # reads the second one for arch >= 100.
+            os.environ["TRITON_PTXAS_PATH"] = job["ptxas"]
+            os.environ["TRITON_PTXAS_BLACKWELL_PATH"] = job["ptxas"]
+            attrs = {(i, ): [["tt.divisibility", 16]] for i in job["divisible_by_16"]}
+            start = time.perf_counter_ns()
+            try:
+                src = ASTSource(fn=kernel, signature=job["signature"], constexprs=job["constexprs"], attrs=attrs)
+                compiled = triton.compile(src, target=GPUTarget("cuda", job["arch"], 32), options=job["options"])
+                elapsed = (time.perf_counter_ns() - start) // 1000
+                prefix = job["out_prefix"]
+                with open(prefix + ".cubin", "wb") as f:
+                    f.write(compiled.asm["cubin"])
+                with open(prefix + ".ptx", "w") as f:
+                    f.write(compiled.asm["ptx"])
+                md = compiled.metadata
+                results.append({
+                    "id": job["id"],
+                    "ok": True,
+                    "elapsed_us": elapsed,
+                    "metadata": {
+                        "name": md.name,
+                        "num_warps": md.num_warps,
+                        "num_stages": md.num_stages,
+                        "num_ctas": md.num_ctas,
+                        "shared": md.shared,
+                        "global_scratch_size": md.global_scratch_size,
+                        "global_scratch_align": md.global_scratch_align,
+                        "profile_scratch_size": md.profile_scratch_size,
+                        "profile_scratch_align": md.profile_scratch_align,
+                        "tmem_size": getattr(md, "tmem_size", 0),
+                        "launch_cooperative_grid": bool(getattr(md, "launch_cooperative_grid", False)),
+                        "launch_pdl": bool(getattr(md, "launch_pdl", False)),
+                    },
+                })
+            except BaseException as e:
+                elapsed = (time.perf_counter_ns() - start) // 1000
+                if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                    raise
+                results.append({
+                    "id": job["id"],
+                    "ok": False,
+                    "elapsed_us": elapsed,
+                    "error": f"{type(e).__name__}: {e}",
+                })
+        # @triton.jit reads sources through linecache; a long-lived worker must
+        # not keep every module it ever compiled.
+        linecache.clearcache()
+        return {"ok": True, "results": results}
+
+
+def _not_plain_data(value):
+    raise TypeError(f"{SPEC_NAME} must hold plain data (dict, list, str, int, float, bool); "
+                    f"found a value of type {type(value).__name__}: {value!r}")
+
+
+def serve(requests, responses):
+    frontend = Frontend()
+    for line in requests:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        op = request.get("op")
+        if op == "load":
+            response = frontend.load(request)
+        elif op == "compile":
+            response = frontend.compile(request)
+        elif op == "exit":
+            return
+        else:
+            response = _error("protocol", f"unknown request {op!r}")
+        responses.write(json.dumps(response) + "\n")
+        responses.flush()
+
+
+def main():
+    # Keep the protocol channel private: from here on fd 1 is stderr.
+    responses = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        import triton  # noqa: F401  (fail early and clearly)
+    except ImportError as e:
+        responses.write(json.dumps(_error("no-triton", f"{sys.executable} cannot import triton: {e}")) + "\n")
+        responses.flush()
+        return 1
+    serve(sys.stdin, responses)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+#include "grid.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace triton_aot {
+
+struct GridExpr::Node {
+  enum Kind { kNumber, kName, kNeg, kAdd, kSub, kMul, kFloorDiv, kMod, kCdiv, kMin, kMax } kind;
+  int64_t number = 0;
+  std::string name;
+  std::shared_ptr<const Node> lhs, rhs;
+};
+
+namespace {
+
+using Node = GridExpr::Node;
+using NodePtr = std::shared_ptr<const Node>;
+
+NodePtr Make(Node::Kind kind, NodePtr lhs = nullptr, NodePtr rhs = nullptr) {
+  auto node = std::make_shared<Node>();
+  node->kind = kind;
+  node->lhs = std::move(lhs);
+  node->rhs = std::move(rhs);
+  return node;
+}
+
+// Recursive descent over the text; errors carry the column (1-based).
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : text_(text) {}
+
+  NodePtr ParseAll(std::string* err) {
+    NodePtr node = ParseSum();
+    SkipSpace();
+    if (node && pos_ != text_.size()) Fail(fmt::format("unexpected '{}'", text_.substr(pos_, 1)));
+    if (!error_.empty()) {
+      *err = fmt::format("grid expression '{}', column {}: {}", text_, error_pos_ + 1, error_);
+      return nullptr;
+    }
+    return node;
+  }
+
+ private:
+  void SkipSpace() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+  }
+  bool Accept(std::string_view token) {
+    SkipSpace();
+    if (text_.substr(pos_, token.size()) != token) return false;
+    pos_ += token.size();
+    return true;
+  }
+  NodePtr Fail(std::string message) {
+    if (error_.empty()) {
+      error_ = std::move(message);
+      error_pos_ = pos_;
+    }
+    return nullptr;
+  }
+
+  NodePtr ParseSum() {
+    NodePtr lhs = ParseProduct();
+    while (lhs) {
+      if (Accept("+")) {
+        lhs = Make(Node::kAdd, lhs, ParseProduct());
+      } else if (Accept("-")) {
+        lhs = Make(Node::kSub, lhs, ParseProduct());
+      } else {
+        break;
+      }
+      if (!lhs->rhs) return nullptr;
+    }
+    return lhs;
+  }
+
+  NodePtr ParseProduct() {
+    NodePtr lhs = ParseUnary();
+    while (lhs) {
+      Node::Kind kind;
+      if (Accept("//")) {
+        kind = Node::kFloorDiv;
+      } else if (Accept("/")) {
+        pos_ -= 1;
+        return Fail("'/' is true division: use '//' (floor) or cdiv(a, b) (ceiling)");
+      } else if (Accept("*")) {
+        if (Accept("*")) return Fail("'**' is not supported");
+        kind = Node::kMul;
+      } else if (Accept("%")) {
+        kind = Node::kMod;
+      } else {
+        break;
+      }
+      NodePtr rhs = ParseUnary();
+      if (!rhs) return nullptr;
+      lhs = Make(kind, lhs, rhs);
+    }
+    return lhs;
+  }
+
+  NodePtr ParseUnary() {
+    if (Accept("-")) {
+      NodePtr operand = ParseUnary();
+      return operand ? Make(Node::kNeg, operand) : nullptr;
+    }
+    return ParsePrimary();
+  }
+
+  NodePtr ParsePrimary() {
+    SkipSpace();
+    if (pos_ >= text_.size()) return Fail("expression ends too early");
+    if (Accept("(")) {
+      NodePtr inner = ParseSum();
+      if (inner && !Accept(")")) return Fail("expected ')'");
+      return inner;
+    }
+    const char c = text_[pos_];
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      auto node = std::make_shared<Node>();
+      node->kind = Node::kNumber;
+      while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
+        if (node->number > (INT64_MAX - 9) / 10) return Fail("number too large");
+        node->number = node->number * 10 + (text_[pos_++] - '0');
+      }
+      return node;
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      const size_t start = pos_;
+      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) {
+        ++pos_;
+      }
+      std::string name(text_.substr(start, pos_ - start));
+      if (Accept("(")) return ParseCall(name, start);
+      auto node = std::make_shared<Node>();
+      node->kind = Node::kName;
+      node->name = std::move(name);
+      return node;
+    }
+    return Fail(fmt::format("unexpected '{}'", c));
+  }
+
+  NodePtr ParseCall(const std::string& function, size_t start) {
+    Node::Kind kind;
+    if (function == "cdiv") {
+      kind = Node::kCdiv;
+    } else if (function == "min") {
+      kind = Node::kMin;
+    } else if (function == "max") {
+      kind = Node::kMax;
+    } else {
+      pos_ = start;
+      return Fail(fmt::format("unknown function '{}': the functions are cdiv, min and max", function));
+    }
+    NodePtr lhs = ParseSum();
+    if (!lhs) return nullptr;
+    if (!Accept(",")) return Fail(fmt::format("{}() takes two arguments", function));
+    NodePtr rhs = ParseSum();
+    if (!rhs) return nullptr;
+    if (!Accept(")")) return Fail(fmt::format("{}() takes two arguments; expected ')'", function));
+    return Make(kind, lhs, rhs);
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  std::string error_;
+  size_t error_pos_ = 0;
+};
+
+void CollectNames(const Node& node, std::set<std::string>* names) {
+  if (node.kind == Node::kName) names->insert(node.name);
+  if (node.lhs) CollectNames(*node.lhs, names);
+  if (node.rhs) CollectNames(*node.rhs, names);
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+bool Eval(const Node& node, const std::function<std::optional<int64_t>(const std::string&)>& lookup, int64_t* out,
+          std::string* err) {
+  int64_t a = 0, b = 0;
+  if (node.lhs && !Eval(*node.lhs, lookup, &a, err)) return false;
+  if (node.rhs && !Eval(*node.rhs, lookup, &b, err)) return false;
+  switch (node.kind) {
+    case Node::kNumber: *out = node.number; return true;
+    case Node::kName: {
+      std::optional<int64_t> value = lookup(node.name);
+      if (!value) {
+        *err = fmt::format("unknown name '{}'", node.name);
+        return false;
+      }
+      *out = *value;
+      return true;
+    }
+    case Node::kNeg: *out = -a; return true;
+    case Node::kAdd: *out = a + b; return true;
+    case Node::kSub: *out = a - b; return true;
+    case Node::kMul: *out = a * b; return true;
+    case Node::kMin: *out = std::min(a, b); return true;
+    case Node::kMax: *out = std::max(a, b); return true;
+    case Node::kFloorDiv:
+    case Node::kMod:
+    case Node::kCdiv:
+      if (b == 0) {
+        *err = "division by zero";
+        return false;
+      }
+      if (node.kind == Node::kFloorDiv) *out = FloorDiv(a, b);
+      if (node.kind == Node::kMod) *out = a - FloorDiv(a, b) * b;
+      if (node.kind == Node::kCdiv) *out = -FloorDiv(-a, b);
+      return true;
+  }
+  return false;
+}
+
+std::string Render(const Node& node, const std::function<std::string(const std::string&)>& name_to_cpp) {
+  auto sub = [&](const NodePtr& n) { return Render(*n, name_to_cpp); };
+  switch (node.kind) {
+    case Node::kNumber: return fmt::format("int64_t{{{}}}", node.number);
+    case Node::kName: return fmt::format("static_cast<int64_t>({})", name_to_cpp(node.name));
+    case Node::kNeg: return fmt::format("(-{})", sub(node.lhs));
+    case Node::kAdd: return fmt::format("({} + {})", sub(node.lhs), sub(node.rhs));
+    case Node::kSub: return fmt::format("({} - {})", sub(node.lhs), sub(node.rhs));
+    case Node::kMul: return fmt::format("({} * {})", sub(node.lhs), sub(node.rhs));
+    case Node::kFloorDiv: return fmt::format("triton_aot::grid::floordiv({}, {})", sub(node.lhs), sub(node.rhs));
+    case Node::kMod: return fmt::format("triton_aot::grid::mod({}, {})", sub(node.lhs), sub(node.rhs));
+    case Node::kCdiv: return fmt::format("triton_aot::grid::cdiv({}, {})", sub(node.lhs), sub(node.rhs));
+    case Node::kMin: return fmt::format("std::min({}, {})", sub(node.lhs), sub(node.rhs));
+    case Node::kMax: return fmt::format("std::max({}, {})", sub(node.lhs), sub(node.rhs));
+  }
+  return {};
+}
+
+}  // namespace
+
+bool GridExpr::Parse(std::string_view text, GridExpr* expr, std::string* err) {
+  Parser parser(text);
+  NodePtr root = parser.ParseAll(err);
+  if (!root) return false;
+  expr->text_ = std::string(text);
+  expr->root_ = std::move(root);
+  return true;
+}
+
+std::set<std::string> GridExpr::Names() const {
+  std::set<std::string> names;
+  if (root_) CollectNames(*root_, &names);
+  return names;
+}
+
+bool GridExpr::Evaluate(const std::function<std::optional<int64_t>(const std::string&)>& lookup, int64_t* value,
+                        std::string* err) const {
+  return Eval(*root_, lookup, value, err);
+}
+
+std::string GridExpr::ToCpp(const std::function<std::string(const std::string&)>& name_to_cpp) const {
+  return Render(*root_, name_to_cpp);
+}
+
+}  // namespace triton_aot

@@ -1,0 +1,45 @@
+// Launch-grid expressions: "cdiv(n, BLOCK)", "M // 16 + 1", "max(1, batch)".
+//
+// The grammar is a small integer subset of Python: integer literals, names,
+// + - * // %, unary minus, parentheses, and the functions cdiv, min and max.
+// Expressions are checked at build time and turned into C++ for the launchers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace triton_aot {
+
+class GridExpr {
+ public:
+  struct Node;
+
+  // Parses `text`; on failure says where and what is wrong.
+  static bool Parse(std::string_view text, GridExpr* expr, std::string* err);
+
+  // The names the expression reads, sorted.
+  std::set<std::string> Names() const;
+
+  // Evaluates with Python's integer semantics (floor division, sign of modulo
+  // follows the divisor). Fails on an unknown name or a division by zero.
+  bool Evaluate(const std::function<std::optional<int64_t>(const std::string&)>& lookup, int64_t* value,
+                std::string* err) const;
+
+  // A C++ expression; `name_to_cpp` maps each name to the C++ that reads it.
+  // Division and modulo call triton_aot::grid helpers (runtime/grid.h).
+  std::string ToCpp(const std::function<std::string(const std::string&)>& name_to_cpp) const;
+
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::shared_ptr<const Node> root_;
+};
+
+}  // namespace triton_aot

@@ -1,0 +1,61 @@
+// The kernel spec: what a kernel module asks to have built, read from the
+// TRITON_AOT_KERNELS list beside its @triton.jit functions, checked and
+// expanded into concrete variants. See docs/kernel-spec.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "grid.h"
+#include "signature.h"
+
+namespace triton_aot {
+
+// One parameter of the @triton.jit function, in declaration order.
+struct Param {
+  std::string name;
+  bool is_constexpr = false;
+};
+
+struct Variant {
+  std::string name;
+  std::vector<ArgType> arg_types;     // one per Kernel::arg_names, with this variant's hints
+  nlohmann::ordered_json constexprs;  // name -> value, in parameter order
+  int num_warps = 4;
+  int num_stages = 3;
+  int num_ctas = 1;
+  std::optional<int> maxnreg;
+  int autotune_config = -1;  // index into the @triton.autotune configs, or -1
+  int line = 0;              // where the variant is declared (for messages)
+};
+
+struct Kernel {
+  std::string name;      // the C++ name
+  std::string function;  // the @triton.jit function in the module
+  std::vector<Param> params;
+  std::vector<std::string> arg_names;  // the non-constexpr params: the launch arguments
+  std::vector<GridExpr> grid;          // always three
+  std::vector<Variant> variants;
+  bool autotuned = false;
+  std::vector<std::string> autotune_key;
+  int line = 0;
+};
+
+struct ModuleSpec {
+  std::vector<Kernel> kernels;
+};
+
+// `loaded` is the frontend's answer to a load request; `module_path` is used
+// in messages ("path:line: error: ...").
+bool ParseModuleSpec(const nlohmann::json& loaded, const std::string& module_path, ModuleSpec* spec,
+                     std::string* err);
+
+bool IsIdentifier(const std::string& text);
+
+// "a" or "a::b::c", each part an identifier.
+bool IsNamespace(const std::string& text);
+
+}  // namespace triton_aot

@@ -1,0 +1,139 @@
+#include "timing_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace triton_aot {
+
+std::string ToJsonLine(const TimingRecord& r) {
+  nlohmann::ordered_json j;
+  j["module"] = r.module;
+  j["kernel"] = r.kernel;
+  j["variant"] = r.variant;
+  j["arch"] = r.arch;
+  j["compile_us"] = r.compile_us;
+  j["ptxas"] = r.ptxas;
+  j["status"] = r.ok ? "ok" : "failed";
+  if (!r.ok) j["error"] = r.error;
+  // Replace invalid UTF-8 from compiler output instead of failing the build.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool ParseJsonLine(const std::string& line, TimingRecord* r, std::string* err) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    *err = "not a JSON object";
+    return false;
+  }
+  try {
+    r->module = j.at("module").get<std::string>();
+    r->kernel = j.at("kernel").get<std::string>();
+    r->variant = j.at("variant").get<std::string>();
+    r->arch = j.at("arch").get<std::string>();
+    r->compile_us = j.at("compile_us").get<int64_t>();
+    r->ptxas = j.value("ptxas", "");
+    r->ok = j.at("status").get<std::string>() == "ok";
+    r->error = j.value("error", "");
+  } catch (const nlohmann::json::exception& e) {
+    *err = e.what();
+    return false;
+  }
+  return true;
+}
+
+bool AppendTimingLog(const std::string& path, const std::vector<TimingRecord>& records, std::string* err) {
+  std::string text;
+  for (const TimingRecord& r : records) text += ToJsonLine(r) + "\n";
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *err = fmt::format("cannot open timing log '{}': {}", path, std::strerror(errno));
+    return false;
+  }
+  // O_APPEND alone makes each write() land whole at the end on local file
+  // systems; the lock also covers short writes and network file systems.
+  while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  bool ok = true;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ok = false;
+      *err = fmt::format("cannot append to timing log '{}': {}", path, std::strerror(errno));
+      break;
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  ::close(fd);  // releases the lock
+  return ok;
+}
+
+bool ReadTimingLog(const std::string& path, std::vector<TimingRecord>* records, int* bad_lines, std::string* err) {
+  std::ifstream in(path);
+  if (!in) {
+    *err = fmt::format("cannot read timing log '{}': {}", path, std::strerror(errno));
+    return false;
+  }
+  *bad_lines = 0;
+  std::string line, ignored;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    TimingRecord r;
+    if (ParseJsonLine(line, &r, &ignored)) {
+      records->push_back(std::move(r));
+    } else {
+      ++*bad_lines;
+    }
+  }
+  return true;
+}
+
+std::string FormatReport(const std::vector<TimingRecord>& records, int bad_lines, size_t top) {
+  int64_t total_us = 0;
+  size_t failures = 0;
+  // Kernel = module + kernel name; its time is the sum over variants and archs.
+  std::map<std::pair<std::string, std::string>, std::pair<int64_t, size_t>> per_kernel;
+  for (const TimingRecord& r : records) {
+    total_us += r.compile_us;
+    failures += r.ok ? 0 : 1;
+    auto& entry = per_kernel[{r.module, r.kernel}];
+    entry.first += r.compile_us;
+    entry.second += 1;
+  }
+  std::string out = fmt::format("{} compiles, {:.3f} s in total, {} failed\n", records.size(), total_us / 1e6, failures);
+  if (bad_lines > 0) out += fmt::format("{} lines of the log are not valid records and were skipped\n", bad_lines);
+
+  std::vector<std::pair<int64_t, std::string>> slowest;
+  for (const auto& [key, value] : per_kernel) {
+    slowest.emplace_back(value.first, fmt::format("{}.{} ({} compiles)", key.first, key.second, value.second));
+  }
+  std::sort(slowest.begin(), slowest.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (!slowest.empty()) out += "\nslowest kernels:\n";
+  for (size_t i = 0; i < std::min(top, slowest.size()); ++i) {
+    out += fmt::format("  {:>10.3f} s  {}\n", slowest[i].first / 1e6, slowest[i].second);
+  }
+  if (failures > 0) {
+    out += "\nfailures:\n";
+    for (const TimingRecord& r : records) {
+      if (r.ok) continue;
+      std::string first_line = r.error.substr(0, r.error.find('\n'));
+      out += fmt::format("  {}.{} [{}] {}: {}\n", r.module, r.kernel, r.variant, r.arch, first_line);
+    }
+  }
+  return out;
+}
+
+}  // namespace triton_aot

@@ -1,0 +1,44 @@
+// What the generated code of an add_triton_kernels() target describes: for
+// each compiled variant of each kernel, its embedded fatbin and what a
+// launcher needs to know about it. Plain data, usable from C++17 on.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace triton_aot {
+
+// Triton's promise about one launch argument, which a launcher checks before
+// it picks a variant compiled with it.
+enum class ArgHint : std::uint8_t {
+  kNone = 0,
+  kDivisibleBy16 = 1,  // pointer aligned to 16 bytes, or integer multiple of 16
+  kEqualToOne = 2,     // integer equal to 1; compiled in, not passed to the kernel
+};
+
+// Launch facts of one variant as compiled for one architecture. They can
+// differ between archs (shared memory, for one).
+struct ArchLaunchInfo {
+  int capability;  // 80, 90, 100, ...
+  unsigned num_warps;
+  unsigned shared_bytes;  // dynamic shared memory to request at launch
+  unsigned global_scratch_size;
+  unsigned global_scratch_align;
+  unsigned profile_scratch_size;
+  unsigned profile_scratch_align;
+};
+
+struct KernelImage {
+  const char* kernel;   // the kernel's C++ name
+  const char* variant;  // the variant's name
+  const char* entry;    // the function name inside the fatbin
+  const unsigned char* fatbin;
+  std::size_t fatbin_size;
+  const ArgHint* arg_hints;  // one per launch argument
+  std::size_t num_args;
+  const ArchLaunchInfo* archs;  // ascending capability
+  std::size_t num_archs;
+  int autotune_config;  // index of the @triton.autotune config, or -1
+};
+
+}  // namespace triton_aot
