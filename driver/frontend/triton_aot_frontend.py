@@ -15,12 +15,36 @@ import inspect
 import json
 import linecache
 import os
+import re
 import sys
 import time
 import traceback
 import types
 
 SPEC_NAME = "TRITON_AOT_KERNELS"
+
+# ptxas records each source file's mtime and size in the cubin's line table
+# when the PTX's .file directive gives none (or gives 0), so touching a kernel
+# module would change its cubins. A fixed timestamp and the file's size keep
+# the outputs a function of the sources' contents.
+_FILE_DIRECTIVE = re.compile(r'^(\s*\.file\s+\d+\s+"([^"]*)")\s*$', re.MULTILINE)
+
+
+def _stamped(match):
+    try:
+        size = os.path.getsize(match.group(2))
+    except OSError:
+        size = 1
+    return f"{match.group(1)}, 1, {max(size, 1)}"
+
+
+def _pin_file_stamps(backend, stages, options, language, capability):
+    make_ptx = stages["ptx"]
+
+    def ptx_with_pinned_file_stamps(src, metadata):
+        return _FILE_DIRECTIVE.sub(_stamped, make_ptx(src, metadata))
+
+    stages["ptx"] = ptx_with_pinned_file_stamps
 
 
 def _error(kind, message, file=None, line=0, col=0):
@@ -180,6 +204,7 @@ class Frontend:
         from triton.backends.compiler import GPUTarget
         from triton.compiler import ASTSource
         from triton.runtime.autotuner import Autotuner
+        triton.knobs.runtime.add_stages_inspection_hook = _pin_file_stamps
         results = []
         for job in request["jobs"]:
             kernel = self.kernels[job["kernel"]]
