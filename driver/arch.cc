@@ -22,7 +22,8 @@ bool ParseArch(std::string_view text, Arch* arch, std::string* err) {
   int capability = 0;
   auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), capability);
   std::string_view suffix(end, rest.data() + rest.size() - end);
-  const bool ok = ec == std::errc() && end != rest.data() && (suffix.empty() || suffix == "a");
+  const bool starts_with_digit = !rest.empty() && rest.front() >= '0' && rest.front() <= '9';
+  const bool ok = starts_with_digit && ec == std::errc() && (suffix.empty() || suffix == "a");
   if (!ok) {
     *err = fmt::format(
         "'{}' is not a GPU architecture: write the compute capability as digits, "

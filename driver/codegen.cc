@@ -1,6 +1,7 @@
 #include "codegen.h"
 
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -38,12 +39,18 @@ size_t VariantCount(const ModuleBuild& build, size_t kernel_index) {
 }  // namespace
 
 std::string FatbinSymbol(const ModuleBuild& build, const VariantBuild& variant) {
-  std::string symbol = "triton_aot_fatbin";
-  std::string ns = build.cpp_namespace;
-  for (size_t pos; (pos = ns.find("::")) != std::string::npos;) ns.replace(pos, 2, "_");
-  for (const std::string& part : {ns, build.module_name, build.KernelOf(variant).name, build.VariantOf(variant).name}) {
-    symbol += fmt::format("_{}{}", part.size(), part);
+  // Each namespace component gets its own prefix too: joining them with '_'
+  // would make "a::b" and "a_b" the same symbol.
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t sep = build.cpp_namespace.find("::", start);
+    parts.push_back(build.cpp_namespace.substr(start, sep == std::string::npos ? std::string::npos : sep - start));
+    if (sep == std::string::npos) break;
+    start = sep + 2;
   }
+  parts.insert(parts.end(), {build.module_name, build.KernelOf(variant).name, build.VariantOf(variant).name});
+  std::string symbol = "triton_aot_fatbin";
+  for (const std::string& part : parts) symbol += fmt::format("_{}{}", part.size(), part);
   return symbol;
 }
 
