@@ -20,8 +20,15 @@ set(TRITON_AOT_PYTHON "" CACHE FILEPATH
 set(TRITON_AOT_PTXAS "" CACHE FILEPATH
     "ptxas to use for every target (default: TRITON_PTXAS_PATH, the CUDA toolkit's, Triton's bundled, PATH)")
 
-function(_triton_aot_fail message)
-  message(FATAL_ERROR "TritonAOT: ${message}")
+# Fails configuration with one message; the arguments are concatenated, which
+# keeps long messages readable in the source.
+function(_triton_aot_fail)
+  set(text "")
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE ${last})
+    string(APPEND text "${ARGV${i}}")
+  endforeach()
+  message(FATAL_ERROR "TritonAOT: ${text}")
 endfunction()
 
 # The CUDA tools every edge needs: fatbinary (required) and the toolkit's ptxas
@@ -120,7 +127,8 @@ function(triton_aot_compile_module)
     "MODULE;OUTPUT_DIRECTORY;NAMESPACE;PYTHON;PTXAS;JOB_POOL;SOURCE_ROOT;SOURCES_VAR;HEADERS_VAR;FATBIN_DIR_VAR"
     "ARCHITECTURES")
   if(arg_UNPARSED_ARGUMENTS)
-    _triton_aot_fail("triton_aot_compile_module: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+    list(JOIN arg_UNPARSED_ARGUMENTS " " unknown)
+    _triton_aot_fail("triton_aot_compile_module: unknown arguments: ${unknown}")
   endif()
   foreach(required MODULE OUTPUT_DIRECTORY NAMESPACE)
     if(NOT arg_${required})
@@ -212,7 +220,8 @@ function(add_triton_kernels target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "STATIC;SHARED;OBJECT" "NAMESPACE;PYTHON;PTXAS;JOB_POOL;SOURCE_ROOT"
                         "MODULES;ARCHITECTURES")
   if(arg_UNPARSED_ARGUMENTS)
-    _triton_aot_fail("add_triton_kernels(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}. The keywords are "
+    list(JOIN arg_UNPARSED_ARGUMENTS " " unknown)
+    _triton_aot_fail("add_triton_kernels(${target}): unknown arguments: ${unknown}. The keywords are "
                      "MODULES, ARCHITECTURES, NAMESPACE, PYTHON, PTXAS, JOB_POOL, SOURCE_ROOT, STATIC, SHARED, OBJECT.")
   endif()
   if(arg_KEYWORDS_MISSING_VALUES)
@@ -240,6 +249,11 @@ function(add_triton_kernels target)
   add_library(${target} ${type})
   set(stems "")
   foreach(module IN LISTS arg_MODULES)
+    if(NOT module MATCHES "\\.py$")
+      _triton_aot_fail("add_triton_kernels(${target}): MODULES entry '${module}' is not a .py file. Is it a "
+                       "misspelt keyword? The keywords are MODULES, ARCHITECTURES, NAMESPACE, PYTHON, PTXAS, "
+                       "JOB_POOL, SOURCE_ROOT, STATIC, SHARED, OBJECT.")
+    endif()
     cmake_path(GET module STEM stem)
     if(stem IN_LIST stems)
       _triton_aot_fail("add_triton_kernels(${target}): two modules are named '${stem}'; their generated headers "
