@@ -1,0 +1,98 @@
+#include "test_support.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace triton_aot::testing {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string templ = std::string(base && *base ? base : "/tmp") + "/triton-aot-test.XXXXXX";
+  if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = templ;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  // Tests may have made folders read-only; give them back before removing.
+  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
+    if (it->is_directory(ec)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+  }
+  fs::remove_all(path_, ec);
+}
+
+void WriteText(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void MakeExecutable(const fs::path& path) {
+  fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
+}
+
+fs::file_time_type MTime(const fs::path& path) { return fs::last_write_time(path); }
+
+ProcessResult Run(const std::vector<std::string>& argv, const std::string& cwd, const ProcessOptions& base) {
+  ProcessOptions options = base;
+  options.cwd = cwd;
+  ProcessResult result;
+  std::string err;
+  if (!RunProcess(argv, options, &result, &err)) {
+    result.exit_code = 127;
+    result.output = err;
+  }
+  return result;
+}
+
+std::vector<std::string> ListFiles(const fs::path& root) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
+    if (it->is_regular_file()) files.push_back(fs::relative(it->path(), root).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string TestPython() { return TRITON_AOT_TEST_PYTHON; }
+std::string Fatbinary() { return TRITON_AOT_TEST_FATBINARY; }
+std::string ToolkitPtxas() { return TRITON_AOT_TEST_TOOLKIT_PTXAS; }
+
+std::string TritonBinDir() {
+  if (TestPython().empty()) return "";
+  ProcessResult r = Run({TestPython(), "-c",
+                         "import os, triton; print(os.path.join(os.path.dirname(triton.__file__), 'backends', "
+                         "'nvidia', 'bin'))"});
+  if (!r.Succeeded()) return "";
+  std::string dir = r.output.substr(0, r.output.find('\n'));
+  return dir;
+}
+
+std::string Cuobjdump() {
+  const std::string toolkit = ToolkitPtxas();
+  if (!toolkit.empty()) {
+    std::string candidate = fs::path(toolkit).parent_path() / "cuobjdump";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  std::string bin = TritonBinDir();
+  if (!bin.empty() && ::access((bin + "/cuobjdump").c_str(), X_OK) == 0) return bin + "/cuobjdump";
+  return "";
+}
+
+}  // namespace triton_aot::testing

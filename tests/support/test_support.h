@@ -1,0 +1,48 @@
+// Helpers shared by the tests: temporary folders, files, processes, and the
+// tools this build was configured with.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "subprocess.h"
+
+namespace triton_aot::testing {
+
+// A fresh folder under $TMPDIR (or /tmp), removed at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void WriteText(const std::filesystem::path& path, const std::string& text);
+std::string ReadText(const std::filesystem::path& path);
+void MakeExecutable(const std::filesystem::path& path);
+std::filesystem::file_time_type MTime(const std::filesystem::path& path);
+
+// Runs argv and returns its result (output is stdout and stderr together).
+ProcessResult Run(const std::vector<std::string>& argv, const std::string& cwd = "",
+                  const ProcessOptions& base = {});
+
+// Every regular file under `root`, relative paths, sorted.
+std::vector<std::string> ListFiles(const std::filesystem::path& root);
+
+// Tools found when this build was configured; empty when missing.
+std::string TestPython();      // a Python that imports triton
+std::string Fatbinary();
+std::string ToolkitPtxas();
+// cuobjdump: the CUDA toolkit's if it has one, else the one in Triton's wheel.
+std::string Cuobjdump();
+// <site-packages>/triton/backends/nvidia/bin, from TestPython().
+std::string TritonBinDir();
+
+}  // namespace triton_aot::testing

@@ -1,0 +1,190 @@
+#include "atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace triton_aot {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ListFiles;
+using testing::MTime;
+using testing::ReadText;
+using testing::TempDir;
+using testing::WriteText;
+
+// Puts the file's mtime far in the past, so that any rewrite shows, whatever
+// the file system's timestamp granularity.
+fs::file_time_type MakeOld(const fs::path& path) {
+  fs::last_write_time(path, fs::file_time_type::clock::now() - std::chrono::hours(24 * 30));
+  return MTime(path);
+}
+
+TEST(WriteFileAtomicallyTest, CreatesAFile) {
+  TempDir dir;
+  std::string err;
+  ASSERT_TRUE(WriteFileAtomically(dir / "out.h", "int x;\n", &err)) << err;
+  EXPECT_EQ(ReadText(dir / "out.h"), "int x;\n");
+  // No temporary file is left beside it.
+  EXPECT_EQ(ListFiles(dir.path()), std::vector<std::string>{"out.h"});
+}
+
+TEST(WriteFileAtomicallyTest, ReplacesAFileAndKeepsBinaryBytes) {
+  TempDir dir;
+  WriteText(dir / "out.bin", "a much longer old content that must be gone entirely");
+  const std::string bytes("\x50\xED\x55\xBA\0\x01\xff", 7);
+  std::string err;
+  ASSERT_TRUE(WriteFileAtomically(dir / "out.bin", bytes, &err)) << err;
+  EXPECT_EQ(ReadText(dir / "out.bin"), bytes);
+  EXPECT_EQ(ListFiles(dir.path()), std::vector<std::string>{"out.bin"});
+}
+
+TEST(WriteFileAtomicallyTest, ReplacesThroughANewInode) {
+  // A reader that opened the old file keeps seeing the whole old contents.
+  TempDir dir;
+  WriteText(dir / "out.txt", "old");
+  struct stat before {};
+  ASSERT_EQ(::stat((dir / "out.txt").c_str(), &before), 0);
+  std::string err;
+  ASSERT_TRUE(WriteFileAtomically(dir / "out.txt", "new", &err)) << err;
+  struct stat after {};
+  ASSERT_EQ(::stat((dir / "out.txt").c_str(), &after), 0);
+  EXPECT_NE(before.st_ino, after.st_ino);
+}
+
+TEST(WriteFileAtomicallyTest, ModeFollowsTheUmask) {
+  TempDir dir;
+  const mode_t old_mask = ::umask(022);
+  std::string err;
+  const bool ok = WriteFileAtomically(dir / "out.h", "x", &err);
+  ::umask(old_mask);
+  ASSERT_TRUE(ok) << err;
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "out.h").c_str(), &st), 0);
+  // Not mkstemp's 0600: other users (and install steps) must be able to read it.
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+}
+
+TEST(WriteFileAtomicallyTest, FailureInAnUnwritableFolderKeepsTheOldFile) {
+  TempDir dir;
+  const fs::path folder = dir.path() / "out";
+  WriteText(folder / "k.h", "old contents");
+  const fs::perms r_x = fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+                        fs::perms::others_read | fs::perms::others_exec;
+  fs::permissions(dir.path(), r_x, fs::perm_options::add);
+  fs::permissions(folder, r_x);
+  // Root writes into a 0555 folder anyway, so the write runs in a child that,
+  // when root, becomes nobody first.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(77);
+    if (::access(folder.c_str(), W_OK) == 0) ::_exit(77);
+    std::string err;
+    if (WriteFileAtomically((folder / "k.h").string(), "new contents", &err)) ::_exit(1);
+    ::_exit(err.find((folder / "k.h").string()) == std::string::npos ? 2 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  fs::permissions(folder, fs::perms::owner_all, fs::perm_options::add);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "cannot get a user who is refused writing a 0555 folder";
+  EXPECT_NE(WEXITSTATUS(status), 1) << "the write succeeded";
+  EXPECT_NE(WEXITSTATUS(status), 2) << "the message does not name the file";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(ReadText(folder / "k.h"), "old contents");
+  EXPECT_EQ(ListFiles(dir.path()), std::vector<std::string>{"out/k.h"});
+}
+
+TEST(WriteFileAtomicallyTest, FailedRenameRemovesTheTemporaryFile) {
+  // Renaming a file over a non-empty folder fails even for root, after the
+  // temporary file was written: it must not be left behind.
+  TempDir dir;
+  WriteText(dir.path() / "k.h" / "inside.txt", "keep me");
+  std::string err;
+  EXPECT_FALSE(WriteFileAtomically(dir / "k.h", "new contents", &err));
+  EXPECT_NE(err.find("k.h"), std::string::npos) << err;
+  EXPECT_EQ(ReadText(dir.path() / "k.h" / "inside.txt"), "keep me");
+  EXPECT_EQ(ListFiles(dir.path()), std::vector<std::string>{"k.h/inside.txt"});
+  // Hidden temporaries count too: ListFiles would show them, but be explicit.
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    EXPECT_EQ(entry.path().filename().string(), "k.h") << "left behind: " << entry.path().string();
+  }
+}
+
+TEST(WriteFileAtomicallyTest, FailsInAMissingFolder) {
+  TempDir dir;
+  std::string err;
+  EXPECT_FALSE(WriteFileAtomically(dir / "no/such/folder/k.h", "x", &err));
+  EXPECT_NE(err.find("no/such/folder/k.h"), std::string::npos) << err;
+  EXPECT_TRUE(ListFiles(dir.path()).empty());
+}
+
+TEST(WriteFileIfChangedTest, IdenticalBytesAreNotRewritten) {
+  TempDir dir;
+  WriteText(dir / "k.h", "same\n");
+  const fs::file_time_type old = MakeOld(dir / "k.h");
+  bool changed = true;
+  std::string err;
+  ASSERT_TRUE(WriteFileIfChanged(dir / "k.h", "same\n", &changed, &err)) << err;
+  EXPECT_FALSE(changed);
+  // This is what lets Ninja's restat skip everything downstream.
+  EXPECT_EQ(MTime(dir / "k.h"), old);
+}
+
+TEST(WriteFileIfChangedTest, DifferentBytesAreWritten) {
+  TempDir dir;
+  WriteText(dir / "k.h", "old\n");
+  const fs::file_time_type old = MakeOld(dir / "k.h");
+  bool changed = false;
+  std::string err;
+  ASSERT_TRUE(WriteFileIfChanged(dir / "k.h", "new\n", &changed, &err)) << err;
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(ReadText(dir / "k.h"), "new\n");
+  EXPECT_GT(MTime(dir / "k.h"), old);
+}
+
+TEST(WriteFileIfChangedTest, APrefixIsNotTheSameContents) {
+  TempDir dir;
+  WriteText(dir / "k.h", "abc");
+  bool changed = false;
+  std::string err;
+  ASSERT_TRUE(WriteFileIfChanged(dir / "k.h", "ab", &changed, &err)) << err;
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(ReadText(dir / "k.h"), "ab");
+}
+
+TEST(WriteFileIfChangedTest, CreatesAMissingFileAndChangedIsOptional) {
+  TempDir dir;
+  std::string err;
+  bool changed = false;
+  ASSERT_TRUE(WriteFileIfChanged(dir / "k.h", "x", &changed, &err)) << err;
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(ReadText(dir / "k.h"), "x");
+  ASSERT_TRUE(WriteFileIfChanged(dir / "k.h", "x", nullptr, &err)) << err;
+  ASSERT_TRUE(WriteFileIfChanged(dir / "k.h", "", nullptr, &err)) << err;
+  EXPECT_EQ(ReadText(dir / "k.h"), "");
+}
+
+TEST(ReadFileTest, ReadsBytesAndReportsMissingFiles) {
+  TempDir dir;
+  const std::string bytes(100000, '\0');
+  WriteText(dir / "big", bytes + "end");
+  std::string contents, err;
+  ASSERT_TRUE(ReadFile(dir / "big", &contents, &err)) << err;
+  EXPECT_EQ(contents, bytes + "end");
+  EXPECT_FALSE(ReadFile(dir / "missing", &contents, &err));
+  EXPECT_NE(err.find("missing"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace triton_aot

@@ -1,0 +1,100 @@
+#include "depfile.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace triton_aot {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadText;
+using testing::TempDir;
+using testing::WriteText;
+
+TEST(EscapeDepfilePathTest, PlainPathsAreUnchanged) {
+  EXPECT_EQ(EscapeDepfilePath("/usr/include/stdio.h"), "/usr/include/stdio.h");
+  EXPECT_EQ(EscapeDepfilePath("rel/dir/a-b_c.py"), "rel/dir/a-b_c.py");
+}
+
+TEST(EscapeDepfilePathTest, SpacesAndHashesGetABackslash) {
+  EXPECT_EQ(EscapeDepfilePath("my kernels/a b.py"), "my\\ kernels/a\\ b.py");
+  EXPECT_EQ(EscapeDepfilePath("issue#12.py"), "issue\\#12.py");
+}
+
+TEST(EscapeDepfilePathTest, DollarIsDoubled) { EXPECT_EQ(EscapeDepfilePath("cost$1/$x.py"), "cost$$1/$$x.py"); }
+
+TEST(EscapeDepfilePathTest, BackslashesBeforeASpaceAreDoubled) {
+  // "a\ b": one backslash then a space. In a depfile 2N+1 backslashes before a
+  // space mean N backslashes and a space, so it must become three.
+  EXPECT_EQ(EscapeDepfilePath("a\\ b"), "a\\\\\\ b");
+  EXPECT_EQ(EscapeDepfilePath("a\\\\#b"), "a\\\\\\\\\\#b");
+  // Backslashes elsewhere mean themselves and stay single.
+  EXPECT_EQ(EscapeDepfilePath("a\\b"), "a\\b");
+}
+
+TEST(FormatDepfileTest, OneDependencyPerContinuedLine) {
+  EXPECT_EQ(FormatDepfile("out/k.stamp", {"k.py", "my dir/helper.py"}),
+            "out/k.stamp: \\\n  k.py \\\n  my\\ dir/helper.py\n");
+}
+
+TEST(FormatDepfileTest, TargetIsEscapedToo) { EXPECT_EQ(FormatDepfile("out dir/k.stamp", {}), "out\\ dir/k.stamp:\n"); }
+
+// The Ninja this build uses, and what `ninja -t deps` lists for `target`.
+std::vector<std::string> NinjaDeps(const fs::path& dir, const std::string& target) {
+  ProcessResult r = testing::Run({TRITON_AOT_TEST_NINJA, "-t", "deps", target}, dir.string());
+  EXPECT_TRUE(r.Succeeded()) << r.output;
+  // "out.txt: #deps 3, deps mtime ... (VALID)" then one dep per line,
+  // indented by four spaces, then a blank line.
+  std::vector<std::string> deps;
+  std::istringstream lines(r.output);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line.rfind(target + ": #deps", 0), 0u) << r.output;
+  EXPECT_NE(line.find("(VALID)"), std::string::npos) << r.output;
+  while (std::getline(lines, line) && line.rfind("    ", 0) == 0) deps.push_back(line.substr(4));
+  return deps;
+}
+
+// What matters is that Ninja reads the paths back exactly: it is the reader
+// of every depfile the driver writes.
+TEST(FormatDepfileTest, NinjaReadsTheEscapedPathsBack) {
+  const std::string ninja = TRITON_AOT_TEST_NINJA;
+  if (ninja.empty() || ninja.find("ninja") == std::string::npos) GTEST_SKIP() << "this build does not use Ninja";
+  TempDir dir;
+  const std::vector<std::string> deps = {"plain.py", "dir with space/a b.py", "cost$1.py", "issue#12.py",
+                                         "back\\ slash.py"};
+  for (const std::string& dep : deps) WriteText(dir.path() / dep, "# " + dep + "\n");
+  WriteText(dir.path() / "prepared.d", FormatDepfile("out.txt", deps));
+  WriteText(dir.path() / "build.ninja",
+            "rule gen\n"
+            "  command = cp prepared.d out.d && touch out.txt\n"
+            "  depfile = out.d\n"
+            "  deps = gcc\n"
+            "build out.txt: gen\n");
+
+  ProcessResult first = testing::Run({ninja}, dir.path().string());
+  ASSERT_TRUE(first.Succeeded()) << first.output;
+  EXPECT_EQ(NinjaDeps(dir.path(), "out.txt"), deps);
+
+  // Had a path been misread, Ninja would look for a file that does not exist
+  // and rebuild every time.
+  ProcessResult second = testing::Run({ninja}, dir.path().string());
+  ASSERT_TRUE(second.Succeeded()) << second.output;
+  EXPECT_NE(second.output.find("no work to do"), std::string::npos) << second.output;
+
+  // And a change to the file with a space in its path is noticed.
+  fs::last_write_time(dir.path() / "dir with space/a b.py", fs::file_time_type::clock::now() + std::chrono::hours(1));
+  ProcessResult third = testing::Run({ninja}, dir.path().string());
+  ASSERT_TRUE(third.Succeeded()) << third.output;
+  EXPECT_EQ(third.output.find("no work to do"), std::string::npos) << third.output;
+}
+
+}  // namespace
+}  // namespace triton_aot

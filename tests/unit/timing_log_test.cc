@@ -1,0 +1,277 @@
+#include "timing_log.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "test_support.h"
+
+namespace triton_aot {
+namespace {
+
+using testing::ReadText;
+using testing::TempDir;
+using testing::WriteText;
+
+TimingRecord Record(const std::string& kernel, const std::string& variant, int64_t us) {
+  TimingRecord r;
+  r.module = "vec";
+  r.kernel = kernel;
+  r.variant = variant;
+  r.arch = "sm_90a";
+  r.compile_us = us;
+  r.ptxas = "/usr/local/cuda/bin/ptxas";
+  return r;
+}
+
+void ExpectSameRecord(const TimingRecord& a, const TimingRecord& b) {
+  EXPECT_EQ(a.module, b.module);
+  EXPECT_EQ(a.kernel, b.kernel);
+  EXPECT_EQ(a.variant, b.variant);
+  EXPECT_EQ(a.arch, b.arch);
+  EXPECT_EQ(a.compile_us, b.compile_us);
+  EXPECT_EQ(a.ptxas, b.ptxas);
+  EXPECT_EQ(a.ok, b.ok);
+  EXPECT_EQ(a.error, b.error);
+}
+
+TEST(TimingLogTest, SuccessfulRecordRoundTrips) {
+  TimingRecord r = Record("add", "aligned", 1234567);
+  const std::string line = ToJsonLine(r);
+  EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  TimingRecord back;
+  back.error = "stale";
+  std::string err;
+  ASSERT_TRUE(ParseJsonLine(line, &back, &err)) << err;
+  ExpectSameRecord(back, r);
+  // The line is plain JSON that other tools (jq, Python) can read.
+  nlohmann::json j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["compile_us"], 1234567);
+  EXPECT_FALSE(j.contains("error"));
+}
+
+TEST(TimingLogTest, FailureWithNewlinesAndQuotesStaysOnOneLine) {
+  TimingRecord r = Record("add", "generic", 42);
+  r.ok = false;
+  r.error = "ptxas fatal: \"bad\" thing\n  at line 3\\n\ttab\n";
+  const std::string line = ToJsonLine(r);
+  EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  TimingRecord back;
+  std::string err;
+  ASSERT_TRUE(ParseJsonLine(line, &back, &err)) << err;
+  ExpectSameRecord(back, r);
+  EXPECT_EQ(nlohmann::json::parse(line)["status"], "failed");
+}
+
+TEST(TimingLogTest, InvalidUtf8IsReplacedNotFatal) {
+  TimingRecord r = Record("add", "generic", 1);
+  r.ok = false;
+  r.error = "before \xff\xfe after";
+  const std::string line = ToJsonLine(r);
+  TimingRecord back;
+  std::string err;
+  ASSERT_TRUE(ParseJsonLine(line, &back, &err)) << err << "\n" << line;
+  EXPECT_FALSE(back.ok);
+  EXPECT_EQ(back.error.rfind("before ", 0), 0u) << back.error;
+  EXPECT_NE(back.error.find(" after"), std::string::npos) << back.error;
+  EXPECT_NE(back.error.find("\xEF\xBF\xBD"), std::string::npos) << "expected U+FFFD: " << back.error;
+}
+
+TEST(TimingLogTest, ParseRejectsWhatIsNotARecord) {
+  TimingRecord r;
+  std::string err;
+  for (const char* line :
+       {"", "not json", "[1, 2]", "{}", R"({"module": "m", "kernel": "k"})",
+        R"({"module":"m","kernel":"k","variant":"v","arch":"sm_80","compile_us":"12","status":"ok"})",
+        R"({"module":"m","kernel":"k","variant":"v","arch":"sm_80","compile_us":12,"stat)"}) {
+    err.clear();
+    EXPECT_FALSE(ParseJsonLine(line, &r, &err)) << line;
+    EXPECT_FALSE(err.empty()) << line;
+  }
+}
+
+TEST(TimingLogTest, AppendCreatesAndExtends) {
+  TempDir dir;
+  const std::string path = dir / "timings.jsonl";
+  std::string err;
+  ASSERT_TRUE(AppendTimingLog(path, {Record("a", "v", 1), Record("b", "v", 2)}, &err)) << err;
+  ASSERT_TRUE(AppendTimingLog(path, {Record("c", "v", 3)}, &err)) << err;
+  std::vector<TimingRecord> records;
+  int bad = -1;
+  ASSERT_TRUE(ReadTimingLog(path, &records, &bad, &err)) << err;
+  EXPECT_EQ(bad, 0);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].kernel, "a");
+  EXPECT_EQ(records[2].kernel, "c");
+}
+
+TEST(TimingLogTest, AppendFailsInAMissingFolder) {
+  TempDir dir;
+  std::string err;
+  EXPECT_FALSE(AppendTimingLog(dir / "no/such/timings.jsonl", {Record("a", "v", 1)}, &err));
+  EXPECT_NE(err.find("no/such/timings.jsonl"), std::string::npos) << err;
+}
+
+// Every compile edge of a build appends to one log, concurrently. Lines must
+// never tear or interleave, even when a batch is longer than PIPE_BUF.
+TEST(TimingLogTest, ConcurrentAppendsFromManyProcessesKeepEveryLineWhole) {
+  constexpr int kProcesses = 16;
+  constexpr int kRecordsPerProcess = 200;
+  constexpr int kBatch = 10;
+  TempDir dir;
+  const std::string path = dir / "timings.jsonl";
+  // Long failure texts make each batch several kilobytes.
+  const std::string long_error = "error: " + std::string(600, 'x') + "\nnote: second line";
+
+  std::vector<pid_t> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0) << "fork failed";
+    if (pid == 0) {
+      bool ok = true;
+      for (int start = 0; start < kRecordsPerProcess && ok; start += kBatch) {
+        std::vector<TimingRecord> batch;
+        for (int i = start; i < start + kBatch; ++i) {
+          TimingRecord r = Record("k" + std::to_string(p), "v" + std::to_string(i), p * 1000 + i);
+          r.ok = i % 3 != 0;
+          if (!r.ok) r.error = long_error;
+          batch.push_back(r);
+        }
+        std::string err;
+        ok = AppendTimingLog(path, batch, &err);
+      }
+      ::_exit(ok ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child " << pid << " status " << status;
+  }
+
+  std::vector<TimingRecord> records;
+  int bad = -1;
+  std::string err;
+  ASSERT_TRUE(ReadTimingLog(path, &records, &bad, &err)) << err;
+  EXPECT_EQ(bad, 0);
+  ASSERT_EQ(records.size(), static_cast<size_t>(kProcesses * kRecordsPerProcess));
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const TimingRecord& r : records) {
+    EXPECT_TRUE(seen.insert({r.kernel, r.variant}).second) << "duplicate " << r.kernel << " " << r.variant;
+    const int p = std::stoi(r.kernel.substr(1));
+    const int i = std::stoi(r.variant.substr(1));
+    EXPECT_EQ(r.compile_us, p * 1000 + i);
+    EXPECT_EQ(r.ok, i % 3 != 0);
+    EXPECT_EQ(r.error, r.ok ? "" : long_error);
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kProcesses * kRecordsPerProcess));
+  // Each batch went out in one piece: its records follow each other.
+  for (size_t j = 0; j < records.size(); ++j) {
+    const int i = std::stoi(records[j].variant.substr(1));
+    if (i % kBatch != 0) continue;
+    ASSERT_LE(j + kBatch, records.size());
+    for (int k = 1; k < kBatch; ++k) {
+      EXPECT_EQ(records[j + k].kernel, records[j].kernel) << "batch split at line " << j + k + 1;
+      EXPECT_EQ(records[j + k].variant, "v" + std::to_string(i + k)) << "batch split at line " << j + k + 1;
+    }
+  }
+  EXPECT_EQ(ReadText(path).back(), '\n');
+}
+
+TEST(TimingLogTest, ReadCountsBadLines) {
+  TempDir dir;
+  const std::string path = dir / "timings.jsonl";
+  std::string log = ToJsonLine(Record("a", "v", 1)) + "\n";
+  log += "garbage\n";
+  log += "\n";  // blank lines are neither records nor errors
+  log += ToJsonLine(Record("b", "v", 2)) + "\n";
+  log += "{\"module\": \"m\", \"kernel\"\n";  // torn by a crash
+  WriteText(path, log);
+  std::vector<TimingRecord> records;
+  int bad = -1;
+  std::string err;
+  ASSERT_TRUE(ReadTimingLog(path, &records, &bad, &err)) << err;
+  EXPECT_EQ(bad, 2);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].kernel, "a");
+  EXPECT_EQ(records[1].kernel, "b");
+}
+
+TEST(TimingLogTest, ReadFailsOnAMissingLog) {
+  TempDir dir;
+  std::vector<TimingRecord> records;
+  int bad = 0;
+  std::string err;
+  EXPECT_FALSE(ReadTimingLog(dir / "none.jsonl", &records, &bad, &err));
+  EXPECT_NE(err.find("none.jsonl"), std::string::npos) << err;
+}
+
+TEST(FormatReportTest, TotalSlowestFirstAndFailures) {
+  std::vector<TimingRecord> records = {Record("fast", "a", 250000), Record("slow", "a", 1000000),
+                                       Record("slow", "b", 2000000), Record("medium", "a", 500000)};
+  TimingRecord failed = Record("broken", "generic", 250000);
+  failed.arch = "sm_80";
+  failed.ok = false;
+  failed.error = "CompilationError: out of resources\nTraceback (most recent call last):\n  ...";
+  records.push_back(failed);
+
+  const std::string report = FormatReport(records, 0, 10);
+  // 0.25 + 1 + 2 + 0.5 + 0.25 seconds.
+  EXPECT_NE(report.find("5 compiles"), std::string::npos) << report;
+  EXPECT_NE(report.find("4.000 s"), std::string::npos) << report;
+  EXPECT_NE(report.find("1 failed"), std::string::npos) << report;
+  EXPECT_EQ(report.find("not valid records"), std::string::npos) << report;
+
+  // A kernel's time is the sum over its variants: slow (3 s) before medium
+  // (0.5 s) before fast (0.25 s).
+  const size_t slow = report.find("vec.slow (2 compiles)");
+  const size_t medium = report.find("vec.medium");
+  const size_t fast = report.find("vec.fast");
+  ASSERT_NE(slow, std::string::npos) << report;
+  ASSERT_NE(medium, std::string::npos) << report;
+  ASSERT_NE(fast, std::string::npos) << report;
+  EXPECT_LT(slow, medium) << report;
+  EXPECT_LT(medium, fast) << report;
+  EXPECT_NE(report.find("3.000 s"), std::string::npos) << report;
+
+  // The failure is listed with where it happened and its first line only.
+  const size_t failures = report.find("failures:");
+  ASSERT_NE(failures, std::string::npos) << report;
+  const size_t broken = report.find("vec.broken [generic] sm_80", failures);
+  ASSERT_NE(broken, std::string::npos) << report;
+  EXPECT_NE(report.find("CompilationError: out of resources", broken), std::string::npos) << report;
+  EXPECT_EQ(report.find("Traceback"), std::string::npos) << report;
+}
+
+TEST(FormatReportTest, TopLimitsTheSlowestListAndBadLinesAreMentioned) {
+  std::vector<TimingRecord> records = {Record("fast", "a", 1), Record("slow", "a", 100), Record("medium", "a", 10)};
+  const std::string report = FormatReport(records, 3, 1);
+  EXPECT_NE(report.find("vec.slow"), std::string::npos) << report;
+  EXPECT_EQ(report.find("vec.medium"), std::string::npos) << report;
+  EXPECT_EQ(report.find("vec.fast"), std::string::npos) << report;
+  EXPECT_NE(report.find("3 lines"), std::string::npos) << report;
+  EXPECT_EQ(report.find("failures:"), std::string::npos) << report;
+}
+
+TEST(FormatReportTest, SameKernelNameInTwoModulesIsTwoKernels) {
+  TimingRecord a = Record("add", "v", 100);
+  TimingRecord b = Record("add", "v", 200);
+  b.module = "other";
+  const std::string report = FormatReport({a, b}, 0, 10);
+  const size_t other = report.find("other.add (1 compiles)");
+  const size_t vec = report.find("vec.add (1 compiles)");
+  ASSERT_NE(other, std::string::npos) << report;
+  ASSERT_NE(vec, std::string::npos) << report;
+  EXPECT_LT(other, vec) << report;
+}
+
+}  // namespace
+}  // namespace triton_aot
