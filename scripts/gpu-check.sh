@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# On a machine with a GPU: build TritonAOT from this tree into a fresh folder,
+# run the whole test suite (unit, integration, gpu) and the examples, and keep
+# the logs in $OUT (or ./gpu-check-logs). Prints the summary lines last.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=${OUT:-$root/gpu-check-logs}
+build=${TRITON_AOT_BUILD_DIR:-/tmp/triton-aot-gpu-check}
+python=${TRITON_AOT_PYTHON:-$(command -v python3)}
+mkdir -p "$out"
+rm -rf "$build"
+
+{
+  nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader || true
+  "$python" -c "import triton; print('triton', triton.__version__)"
+  cmake --version | head -1
+  ninja --version
+} 2>&1 | tee "$out/machine.txt"
+
+status=0
+cmake -S "$root" -B "$build" -G Ninja -DTRITON_AOT_PYTHON="$python" >"$out/configure.log" 2>&1 || status=1
+[[ $status == 0 ]] && { cmake --build "$build" >"$out/build.log" 2>&1 || status=1; }
+[[ $status == 0 ]] && { ninja -C "$build" >"$out/noop.log" 2>&1; cat "$out/noop.log"; }
+[[ $status == 0 ]] && { ctest --test-dir "$build" --output-on-failure -j4 >"$out/ctest.log" 2>&1 || status=1; }
+[[ $status == 0 ]] && { "$build/examples/vector_add/vector_add" 2>&1 | tee "$out/examples.log" || status=1; }
+
+echo "== summary"
+tail -n 3 "$out/configure.log"
+grep -E "tests passed|tests failed|Total Test time|\*\*\*|Failed|Not Run|Skipped" "$out/ctest.log" || tail -n 20 "$out/build.log"
+cat "$out/examples.log" 2>/dev/null
+exit $status
