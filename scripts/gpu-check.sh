@@ -21,12 +21,17 @@ rm -rf "$build"
 status=0
 cmake -S "$root" -B "$build" -G Ninja -DTRITON_AOT_PYTHON="$python" >"$out/configure.log" 2>&1 || status=1
 [[ $status == 0 ]] && { cmake --build "$build" >"$out/build.log" 2>&1 || status=1; }
-[[ $status == 0 ]] && { ninja -C "$build" >"$out/noop.log" 2>&1; cat "$out/noop.log"; }
-[[ $status == 0 ]] && { ctest --test-dir "$build" --output-on-failure -j4 >"$out/ctest.log" 2>&1 || status=1; }
-[[ $status == 0 ]] && { "$build/examples/vector_add/vector_add" 2>&1 | tee "$out/examples.log" || status=1; }
+if [[ $status == 0 ]]; then
+  ninja -C "$build" >"$out/noop.log" 2>&1
+  grep -q "no work to do" "$out/noop.log" || status=1
+  cat "$out/noop.log"
+  ctest --test-dir "$build" --output-on-failure -j4 >"$out/ctest.log" 2>&1 || status=1
+  "$build/examples/vector_add/vector_add" 2>&1 | tee "$out/examples.log" || status=1
+fi
 
 echo "== summary"
 tail -n 3 "$out/configure.log"
 grep -E "tests passed|tests failed|Total Test time|\*\*\*|Failed|Not Run|Skipped" "$out/ctest.log" || tail -n 20 "$out/build.log"
 cat "$out/examples.log" 2>/dev/null
+echo "gpu-check: $([[ $status == 0 ]] && echo PASSED || echo FAILED)"
 exit $status

@@ -9,6 +9,7 @@
 #include <map>
 #include <regex>
 #include <string>
+#include <thread>
 
 #include "test_support.h"
 
@@ -125,9 +126,13 @@ class BuildTest : public ::testing::Test {
     ASSERT_TRUE(built.Succeeded()) << built.output;
   }
 
-  // Gives `path` a modification time clearly newer than anything built so far.
+  // Gives `path` the current time as its modification time, as `touch` does,
+  // after a pause that puts it clearly after the last build's outputs even on
+  // file systems with coarse timestamps. (A time in the future would be later
+  // than the next build's start, which Ninja 1.12+ records for restat outputs.)
   void Touch(const fs::path& path) {
-    fs::last_write_time(path, fs::file_time_type::clock::now() + std::chrono::seconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    fs::last_write_time(path, fs::file_time_type::clock::now());
   }
 
   // Contents and mtime of every generated file of target kern.
