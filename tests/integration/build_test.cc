@@ -2,6 +2,9 @@
 // and checks what a user of add_triton_kernels() relies on: one edge per
 // module, incremental rebuilds, clear failures that keep earlier outputs, and
 // fatbins with every requested arch.
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -126,13 +129,15 @@ class BuildTest : public ::testing::Test {
     ASSERT_TRUE(built.Succeeded()) << built.output;
   }
 
-  // Gives `path` the current time as its modification time, as `touch` does,
-  // after a pause that puts it clearly after the last build's outputs even on
-  // file systems with coarse timestamps. (A time in the future would be later
-  // than the next build's start, which Ninja 1.12+ records for restat outputs.)
+  // Sets `path`'s modification time to now exactly as `touch` does: with
+  // UTIME_NOW the kernel takes the file-system clock, the one Ninja 1.12+ also
+  // reads for the build's start. (A time from std::chrono can run a few ms
+  // ahead of it, and a file that looks newer than the build would stay dirty.)
+  // The pause puts it clearly after the last build's outputs.
   void Touch(const fs::path& path) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    fs::last_write_time(path, fs::file_time_type::clock::now());
+    const struct timespec now[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), now, 0), 0);
   }
 
   // Contents and mtime of every generated file of target kern.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -20,6 +21,11 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // For debugging a failure: TRITON_AOT_KEEP_TEST_DIRS=1 leaves the folder.
+  if (std::getenv("TRITON_AOT_KEEP_TEST_DIRS")) {
+    std::fprintf(stderr, "kept %s\n", path_.c_str());
+    return;
+  }
   std::error_code ec;
   // Tests may have made folders read-only; give them back before removing.
   for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
