@@ -19,13 +19,18 @@ enum class ArgHint : std::uint8_t {
 // Launch facts of one variant as compiled for one architecture. They can
 // differ between archs (shared memory, for one).
 struct ArchLaunchInfo {
-  int capability;  // 80, 90, 100, ...
-  unsigned num_warps;
+  int capability;        // 80, 90, 100, ...
+  bool arch_specific;    // an "a" cubin (sm_90a): runs only on exactly this arch
+  unsigned num_warps;    // block size is num_warps * 32
+  unsigned num_ctas;     // blocks per cluster
   unsigned shared_bytes;  // dynamic shared memory to request at launch
-  unsigned global_scratch_size;
+  unsigned global_scratch_size;  // bytes per program; 0: none
   unsigned global_scratch_align;
   unsigned profile_scratch_size;
   unsigned profile_scratch_align;
+  bool launch_cooperative_grid;
+  bool launch_pdl;
+  int ptxas_version;  // CUDA release of the ptxas that built it, as 1000 * major + 10 * minor
 };
 
 struct KernelImage {
@@ -34,11 +39,13 @@ struct KernelImage {
   const char* entry;    // the function name inside the fatbin
   const unsigned char* fatbin;
   std::size_t fatbin_size;
-  const ArgHint* arg_hints;  // one per launch argument
+  const ArgHint* arg_hints;        // one per launch argument
+  const char* const* arg_names;    // one per launch argument
   std::size_t num_args;
-  const ArchLaunchInfo* archs;  // ascending capability
+  const ArchLaunchInfo* archs;  // ascending capability; the PTX is the last one's
   std::size_t num_archs;
   int autotune_config;  // index of the @triton.autotune config, or -1
+  const char* constexprs;  // "BLOCK=1024, ..." for messages
 };
 
 }  // namespace triton_aot

@@ -1,0 +1,73 @@
+// One kernel of a generated module: its compiled variants, loaded lazily into
+// each CUDA context that launches it, and the choice among them.
+#pragma once
+
+#include <cuda.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "grid.h"
+#include "kernel_image.h"
+#include "status.h"
+#include "types.h"
+
+namespace triton_aot {
+
+struct LaunchOptions {
+  // Autotuned kernels: run this @triton.autotune config (its index), or the
+  // variant with this name ("config2"). -1 / nullptr: the tuned or default one.
+  int config = -1;
+  const char* variant = nullptr;
+};
+
+class Kernel {
+ public:
+  // `variants` must outlive the Kernel (generated code passes static tables).
+  // `autotune_key` names the arguments whose values key the autotuner's table.
+  Kernel(const char* name, const KernelImage* variants, std::size_t num_variants);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  const char* name() const;
+
+  // Chooses the variant for these arguments, loads it into the current
+  // context if it is not there yet, and launches it on `stream`. `params`
+  // points at every launch argument, in order; `grids` holds the grid for
+  // each variant; `key` the autotune key's values (autotuned kernels only).
+  Status Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grids,
+                const std::int64_t* key, std::size_t key_size, const LaunchOptions& options);
+
+  // Which variant Launch would run (without loading anything); for tests and
+  // for logging. `*index` is into the variant table.
+  Status Choose(const ArgValue* args, const LaunchOptions& options, std::size_t* index) const;
+
+  // Autotuned kernels: when on, the first launch for each new key value
+  // times every applicable config on the GPU (each runs several times on the
+  // launch's own arguments, so the kernel must not read what it writes) and
+  // keeps the fastest. Off by default: the default config runs.
+  void SetAutotune(bool on);
+  // The variant the autotuner settled on for these key values and arguments,
+  // or -1 if it has not tuned them (nor loaded a table that has them).
+  int TunedVariant(const std::int64_t* key, std::size_t key_size, const ArgValue* args) const;
+  void SetDefaultConfig(int config);
+  // The table of winners: one line per key, "<kernel> <key values> <variant>".
+  Status SaveAutotuneTable(const std::string& path) const;
+  Status LoadAutotuneTable(const std::string& path);
+
+  // Unloads the modules from every context they were loaded into and frees
+  // what they hold. The next launch loads them again.
+  Status Unload();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Unloads every kernel of every generated module.
+Status UnloadAll();
+
+}  // namespace triton_aot

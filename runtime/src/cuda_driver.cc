@@ -1,0 +1,76 @@
+#include "cuda_driver.h"
+
+#include <dlfcn.h>
+
+#include <mutex>
+
+namespace triton_aot::internal {
+namespace {
+
+// cuGetProcAddress's signature since CUDA 12.0.
+using GetProcAddress = CUresult (*)(const char*, void**, int, cuuint64_t, CUdriverProcAddressQueryResult*);
+
+const CudaDriver* Load(std::string* why) {
+  void* library = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    *why = "the CUDA driver (libcuda.so.1) is not installed or not on the library path";
+    return nullptr;
+  }
+  auto get_proc = reinterpret_cast<GetProcAddress>(::dlsym(library, "cuGetProcAddress_v2"));
+  auto init = reinterpret_cast<decltype(&::cuInit)>(::dlsym(library, "cuInit"));
+  if (!get_proc || !init) {
+    *why = "the CUDA driver is older than CUDA 12.0 (no cuGetProcAddress_v2): update the NVIDIA driver";
+    return nullptr;
+  }
+  if (CUresult rc = init(0); rc != CUDA_SUCCESS) {
+    *why = "cuInit failed (error " + std::to_string(rc) + "): no usable GPU, or the driver and kernel module disagree";
+    return nullptr;
+  }
+  static CudaDriver driver;
+  bool complete = true;
+  std::string missing;
+  auto lookup = [&](const char* name, void** slot) {
+    CUdriverProcAddressQueryResult found;
+    if (get_proc(name, slot, CUDA_VERSION, CU_GET_PROC_ADDRESS_DEFAULT, &found) != CUDA_SUCCESS ||
+        found != CU_GET_PROC_ADDRESS_SUCCESS) {
+      *slot = nullptr;
+      complete = false;
+      missing += std::string(missing.empty() ? "" : ", ") + name;
+    }
+  };
+#define TRITON_AOT_DRIVER_FUNCTION(name) lookup(#name, reinterpret_cast<void**>(&driver.name));
+#include "cuda_driver_functions.inc"
+#undef TRITON_AOT_DRIVER_FUNCTION
+  if (driver.cuDriverGetVersion) driver.cuDriverGetVersion(&driver.version);
+  if (!complete) {
+    *why = "the CUDA driver (version " + std::to_string(driver.version / 1000) + "." +
+           std::to_string(driver.version % 1000 / 10) + ") lacks " + missing +
+           ", which these kernels need (built against CUDA " + std::to_string(CUDA_VERSION / 1000) + "." +
+           std::to_string(CUDA_VERSION % 1000 / 10) + "): update the NVIDIA driver";
+    return nullptr;
+  }
+  return &driver;
+}
+
+}  // namespace
+
+const CudaDriver* GetDriver(std::string* why) {
+  static std::once_flag once;
+  static const CudaDriver* driver = nullptr;
+  static std::string failure;
+  std::call_once(once, [] { driver = Load(&failure); });
+  if (!driver && why) *why = failure;
+  return driver;
+}
+
+std::string ErrorText(const CudaDriver* driver, CUresult code) {
+  const char* name = nullptr;
+  const char* text = nullptr;
+  if (driver && driver->cuGetErrorName) driver->cuGetErrorName(code, &name);
+  if (driver && driver->cuGetErrorString) driver->cuGetErrorString(code, &text);
+  std::string out = name ? name : "CUDA error " + std::to_string(code);
+  if (text) out += std::string(" (") + text + ")";
+  return out;
+}
+
+}  // namespace triton_aot::internal

@@ -1,0 +1,25 @@
+// The CUDA driver API, opened at run time: a program that links generated
+// kernels starts on machines without the NVIDIA driver, and its launches
+// return an error that says so.
+#pragma once
+
+#include <cuda.h>
+
+#include <string>
+
+namespace triton_aot::internal {
+
+struct CudaDriver {
+#define TRITON_AOT_DRIVER_FUNCTION(name) decltype(&::name) name = nullptr;
+#include "cuda_driver_functions.inc"
+#undef TRITON_AOT_DRIVER_FUNCTION
+  int version = 0;  // cuDriverGetVersion: 1000 * major + 10 * minor
+};
+
+// The driver, loaded and initialised once; nullptr with `*why` when it can't be.
+const CudaDriver* GetDriver(std::string* why);
+
+// "CUDA_ERROR_OUT_OF_MEMORY (out of memory)"
+std::string ErrorText(const CudaDriver* driver, CUresult code);
+
+}  // namespace triton_aot::internal

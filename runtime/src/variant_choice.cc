@@ -1,0 +1,101 @@
+#include "variant_choice.h"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+namespace triton_aot::internal {
+namespace {
+
+std::size_t HintCount(const KernelImage& image) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < image.num_args; ++i) count += image.arg_hints[i] != ArgHint::kNone;
+  return count;
+}
+
+bool SameHints(const KernelImage& a, const KernelImage& b) {
+  return a.num_args == b.num_args && std::equal(a.arg_hints, a.arg_hints + a.num_args, b.arg_hints);
+}
+
+std::string Describe(const ArgValue& value) {
+  std::ostringstream out;
+  if (value.kind == ArgValue::kPointer) {
+    out << "0x" << std::hex << static_cast<std::uint64_t>(value.value);
+  } else {
+    out << value.value;
+  }
+  return out.str();
+}
+
+}  // namespace
+
+std::string BrokenPromise(const KernelImage& image, const ArgValue* args) {
+  for (std::size_t i = 0; i < image.num_args; ++i) {
+    const ArgValue& arg = args[i];
+    const char* name = image.arg_names ? image.arg_names[i] : "?";
+    switch (image.arg_hints[i]) {
+      case ArgHint::kNone: break;
+      case ArgHint::kDivisibleBy16:
+        if (arg.value % 16 != 0) return std::string(name) + " divisible by 16 (it is " + Describe(arg) + ")";
+        break;
+      case ArgHint::kEqualToOne:
+        if (arg.value != 1) return std::string(name) + " equal to 1 (it is " + Describe(arg) + ")";
+        break;
+    }
+  }
+  return "";
+}
+
+std::vector<std::size_t> SpecialisationOrder(const KernelImage* variants, std::size_t count) {
+  std::vector<std::size_t> order(count);
+  for (std::size_t i = 0; i < count; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return HintCount(variants[a]) > HintCount(variants[b]); });
+  return order;
+}
+
+std::vector<std::size_t> Candidates(const KernelImage* variants, const std::vector<std::size_t>& order,
+                                    const ArgValue* args, std::string* why) {
+  std::vector<std::size_t> candidates;
+  std::string last_broken;
+  for (std::size_t index : order) {
+    std::string broken = BrokenPromise(variants[index], args);
+    if (!broken.empty()) {
+      last_broken = "variant '" + std::string(variants[index].variant) + "' needs " + broken;
+      continue;
+    }
+    for (std::size_t other : order) {
+      if (SameHints(variants[index], variants[other])) candidates.push_back(other);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    return candidates;
+  }
+  *why = "no variant accepts these arguments: " + last_broken +
+         "; add a variant without that hint to the kernel's spec, or pass arguments that keep the promise";
+  return candidates;
+}
+
+bool FindRequested(const KernelImage* variants, const std::vector<std::size_t>& order, const ArgValue* args,
+                   const char* name, int config, std::size_t* index, std::string* why) {
+  std::string broken;
+  for (std::size_t i : order) {
+    const bool match = name ? std::strcmp(variants[i].variant, name) == 0 : variants[i].autotune_config == config;
+    if (!match) continue;
+    broken = BrokenPromise(variants[i], args);
+    if (broken.empty()) {
+      *index = i;
+      return true;
+    }
+  }
+  const std::string what = name ? "variant '" + std::string(name) + "'" : "config " + std::to_string(config);
+  if (!broken.empty()) {
+    *why = what + " needs " + broken;
+  } else {
+    std::string names;
+    for (std::size_t i : order) names += std::string(names.empty() ? "" : ", ") + variants[i].variant;
+    *why = "there is no " + what + "; the variants are: " + names;
+  }
+  return false;
+}
+
+}  // namespace triton_aot::internal

@@ -1,0 +1,35 @@
+// Choosing among a kernel's compiled variants: pure logic over the variant
+// table and the argument values, with no CUDA calls, so it is tested alone.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "triton_aot/kernel_image.h"
+#include "triton_aot/types.h"
+
+namespace triton_aot::internal {
+
+// "" when every promise of `image` holds for `args`, else the first broken
+// one, e.g. "x_ptr divisible by 16 (it is 0x7f0000000004)".
+std::string BrokenPromise(const KernelImage& image, const ArgValue* args);
+
+// Variant indices, most specialised (most hints) first, table order kept
+// among equals.
+std::vector<std::size_t> SpecialisationOrder(const KernelImage* variants, std::size_t count);
+
+// The variants to choose from for these arguments: those of the most
+// specialised hint pattern that holds (for an autotuned kernel, one per
+// config). Empty with `*why` when no variant accepts the arguments.
+std::vector<std::size_t> Candidates(const KernelImage* variants, const std::vector<std::size_t>& order,
+                                    const ArgValue* args, std::string* why);
+
+// A variant picked by name or config index, the most specialised first when
+// several share the config; false when none has it or its promises don't
+// hold (`*why` says which).
+bool FindRequested(const KernelImage* variants, const std::vector<std::size_t>& order, const ArgValue* args,
+                   const char* name, int config, std::size_t* index, std::string* why);
+
+}  // namespace triton_aot::internal
