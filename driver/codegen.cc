@@ -1,5 +1,8 @@
 #include "codegen.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -15,6 +18,58 @@ const char* HintName(Hint hint) {
     case Hint::kNone: break;
   }
   return "triton_aot::ArgHint::kNone";
+}
+
+std::string ElementType(const std::string& dtype) {
+  if (dtype == "i1") return "bool";
+  if (dtype == "fp16") return "triton_aot::float16";
+  if (dtype == "bf16") return "triton_aot::bfloat16";
+  if (dtype == "fp32") return "float";
+  if (dtype == "fp64") return "double";
+  if (dtype == "fp8e4nv") return "triton_aot::float8e4nv";
+  if (dtype == "fp8e5") return "triton_aot::float8e5";
+  if (dtype == "fp8e4b15") return "triton_aot::float8e4b15";
+  // i8..i64, u8..u64
+  return fmt::format("std::{}int{}_t", dtype[0] == 'u' ? "u" : "", dtype.substr(1));
+}
+
+// The C++ type a launch function takes for an argument: scalars in their real
+// width (an fp32 is a float), pointers as typed device pointers.
+std::string CppType(const ArgType& type) {
+  if (type.is_pointer) return fmt::format("triton_aot::DevicePtr<{}>", ElementType(type.dtype));
+  return ElementType(type.dtype);
+}
+
+// Argument names become C++ parameter names: those that are C++ keywords,
+// the launch functions' own names, or would hide a function the generated
+// code calls get trailing underscores, as many as keep them distinct.
+std::vector<std::string> CppNames(const KernelSpec& kernel) {
+  static const std::set<std::string> kLaunchNames = {"stream", "options", "grid", "args", "params", "grids", "key"};
+  std::set<std::string> taken = {kernel.name + "_kernel", "Launch_" + kernel.name, kernel.name};
+  std::vector<std::string> names;
+  for (const std::string& arg : kernel.arg_names) {
+    std::string name = arg;
+    if (IsCppKeyword(name) || kLaunchNames.count(name)) name += "_";
+    while (taken.count(name) || std::count(kernel.arg_names.begin(), kernel.arg_names.end(), name) > (name == arg)) {
+      name += "_";
+    }
+    taken.insert(name);
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::string CppName(const KernelSpec& kernel, const std::string& arg) {
+  const std::vector<std::string> names = CppNames(kernel);
+  for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
+    if (kernel.arg_names[a] == arg) return names[a];
+  }
+  return arg;
+}
+
+// "::ns::module", for calls that no parameter name can hide.
+std::string Qualified(const ModuleBuild& build) {
+  return fmt::format("::{}::{}", build.cpp_namespace, build.module_name);
 }
 
 std::string Banner(const ModuleBuild& build) {
@@ -34,6 +89,106 @@ size_t VariantCount(const ModuleBuild& build, size_t kernel_index) {
   size_t count = 0;
   for (const VariantBuild& v : build.variants) count += v.kernel_index == kernel_index;
   return count;
+}
+
+// "DevicePtr<float> x_ptr, ..., std::int32_t n"
+std::string Parameters(const KernelSpec& kernel) {
+  std::string out;
+  const Variant& first = kernel.variants.front();
+  const std::vector<std::string> names = CppNames(kernel);
+  for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
+    out += fmt::format(", {} {}", CppType(first.arg_types[a]), names[a]);
+  }
+  return out;
+}
+
+std::string ArgumentNames(const KernelSpec& kernel) {
+  std::string out;
+  for (const std::string& name : CppNames(kernel)) out += ", " + name;
+  return out;
+}
+
+int PtxasVersionNumber(const std::string& version) {
+  int major = 0, minor = 0;
+  std::sscanf(version.c_str(), "%d.%d", &major, &minor);
+  return major * 1000 + minor * 10;
+}
+
+std::string ConstexprSummary(const Variant& variant) {
+  std::string out;
+  for (const auto& [name, value] : variant.constexprs.items()) {
+    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, value.dump());
+  }
+  return out;
+}
+
+std::string CString(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// The launch function's body: argument values for the variant choice,
+// pointers to the arguments, the grid of each variant, the autotune key.
+void WriteLaunchBody(std::ostringstream& out, const ModuleBuild& build, size_t k) {
+  const KernelSpec& kernel = build.spec.kernels[k];
+  const Variant& first = kernel.variants.front();
+  const size_t n = kernel.arg_names.size();
+  if (n > 0) {
+    out << "  const triton_aot::ArgValue args[] = {";
+    for (size_t a = 0; a < n; ++a) {
+      const ArgType& type = first.arg_types[a];
+      const std::string name = CppName(kernel, kernel.arg_names[a]);
+      out << (a ? ", " : "");
+      if (type.is_pointer) {
+        out << fmt::format("triton_aot::ArgValue::Pointer({}.address)", name);
+      } else if (type.IsInteger()) {
+        out << fmt::format("triton_aot::ArgValue::Integer(static_cast<std::int64_t>({}))", name);
+      } else {
+        out << "triton_aot::ArgValue::Other()";
+      }
+    }
+    out << "};\n  void* const params[] = {";
+    for (size_t a = 0; a < n; ++a) {
+      const std::string name = CppName(kernel, kernel.arg_names[a]);
+      out << (a ? ", " : "") << (first.arg_types[a].is_pointer ? fmt::format("&{}.address", name) : "&" + name);
+    }
+    out << "};\n";
+  }
+  const size_t count = VariantCount(build, k);
+  out << fmt::format("  triton_aot::Grid grids[{}];\n", count);
+  out << "  if (grid) {\n    for (triton_aot::Grid& g : grids) g = *grid;\n  } else {\n";
+  size_t slot = 0;
+  for (const VariantBuild& vb : build.variants) {
+    if (vb.kernel_index != k) continue;
+    const Variant& variant = build.VariantOf(vb);
+    auto name_to_cpp = [&](const std::string& name) {
+      if (variant.constexprs.contains(name)) return variant.constexprs[name].dump();
+      return CppName(kernel, name);
+    };
+    out << fmt::format("    grids[{}] = {{{}, {}, {}}};  // {}\n", slot++, kernel.grid[0].ToCpp(name_to_cpp),
+                       kernel.grid[1].ToCpp(name_to_cpp), kernel.grid[2].ToCpp(name_to_cpp), variant.name);
+  }
+  out << "  }\n";
+  std::vector<std::string> key;
+  for (const std::string& name : kernel.autotune_key) {
+    for (size_t a = 0; a < n; ++a) {
+      if (kernel.arg_names[a] == name && first.arg_types[a].IsInteger()) {
+        key.push_back(fmt::format("static_cast<std::int64_t>({})", CppName(kernel, name)));
+      }
+    }
+  }
+  if (!key.empty()) {
+    out << "  const std::int64_t key[] = {";
+    for (size_t i = 0; i < key.size(); ++i) out << (i ? ", " : "") << key[i];
+    out << "};\n";
+  }
+  out << fmt::format("  return {}::{}_kernel().Launch(stream, {}, {}, grids, {}, {}, options);\n", Qualified(build),
+                     kernel.name, n ? "args" : "nullptr", n ? "params" : "nullptr", key.empty() ? "nullptr" : "key",
+                     key.size());
 }
 
 }  // namespace
@@ -56,10 +211,11 @@ std::string FatbinSymbol(const ModuleBuild& build, const VariantBuild& variant) 
 
 std::string GenerateHeader(const ModuleBuild& build) {
   std::ostringstream out;
-  out << Banner(build) << "#pragma once\n\n#include <cstddef>\n\n#include <triton_aot/kernel_image.h>\n\n";
+  out << Banner(build)
+      << "#pragma once\n\n#include <cstddef>\n#include <cstdint>\n\n#include <triton_aot/runtime.h>\n\n";
   out << NamespaceOpen(build);
   for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
-    const Kernel& kernel = build.spec.kernels[k];
+    const KernelSpec& kernel = build.spec.kernels[k];
     std::string args;
     for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
       args += fmt::format("{}{}: {}", a ? ", " : "", kernel.arg_names[a],
@@ -67,9 +223,26 @@ std::string GenerateHeader(const ModuleBuild& build) {
     }
     std::string variants;
     for (const Variant& v : kernel.variants) variants += (variants.empty() ? "" : ", ") + v.name;
+    const std::string params = Parameters(kernel);
     out << fmt::format("\n// {}({})\n", kernel.name, args);
-    out << fmt::format("// grid: ({}, {}, {})\n", kernel.grid[0].text(), kernel.grid[1].text(), kernel.grid[2].text());
-    out << fmt::format("// variants: {}\n", variants);
+    out << fmt::format("// grid: ({}, {}, {}); variants: {}\n", kernel.grid[0].text(), kernel.grid[1].text(),
+                       kernel.grid[2].text(), variants);
+    if (kernel.autotuned) {
+      std::string key;
+      for (const std::string& k2 : kernel.autotune_key) key += (key.empty() ? "" : ", ") + k2;
+      std::set<int> configs;
+      for (const Variant& v : kernel.variants) configs.insert(v.autotune_config);
+      out << fmt::format("// autotuned over {} configs, key ({}): see {}_kernel()\n", configs.size(), key, kernel.name);
+    }
+    out << fmt::format("triton_aot::Status {}(CUstream stream{},\n    const triton_aot::LaunchOptions& options = {{}});\n",
+                       kernel.name, params);
+    out << fmt::format("// The same, with an explicit grid.\n");
+    out << fmt::format(
+        "triton_aot::Status {}(triton_aot::Grid grid, CUstream stream{},\n    const triton_aot::LaunchOptions& options "
+        "= {{}});\n",
+        kernel.name, params);
+    out << fmt::format("// Loading, unloading and autotuning of {}.\ntriton_aot::Kernel& {}_kernel();\n", kernel.name,
+                       kernel.name);
     const size_t count = VariantCount(build, k);
     out << fmt::format("inline constexpr std::size_t {}_num_variants = {};\n", kernel.name, count);
     out << fmt::format("extern const triton_aot::KernelImage {}_variants[{}];\n", kernel.name, count);
@@ -80,7 +253,7 @@ std::string GenerateHeader(const ModuleBuild& build) {
 
 std::string GenerateSource(const ModuleBuild& build) {
   std::ostringstream out;
-  out << Banner(build) << fmt::format("#include \"{}.h\"\n\n", build.module_name);
+  out << Banner(build) << fmt::format("#include \"{}.h\"\n\n#include <algorithm>\n\n", build.module_name);
   out << "// The fatbins are embedded by the assembler, which costs the same whatever\n"
          "// their size; their paths are relative to the folder of this file.\n";
   out << "__asm__(\n    \".pushsection .rodata.triton_aot,\\\"a\\\",@progbits\\n\"\n";
@@ -96,11 +269,18 @@ std::string GenerateSource(const ModuleBuild& build) {
     out << fmt::format("extern const unsigned char {}[];\n", FatbinSymbol(build, v));
   }
   out << "}\n\n" << NamespaceOpen(build) << "namespace {\n";
+  for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
+    const KernelSpec& kernel = build.spec.kernels[k];
+    if (kernel.arg_names.empty()) continue;
+    out << fmt::format("\nconst char* const k{}ArgNames[] = {{", k);
+    for (size_t a = 0; a < kernel.arg_names.size(); ++a) out << (a ? ", " : "") << CString(kernel.arg_names[a]);
+    out << "};\n";
+  }
   for (size_t i = 0; i < build.variants.size(); ++i) {
     const VariantBuild& v = build.variants[i];
-    const Kernel& kernel = build.KernelOf(v);
+    const KernelSpec& kernel = build.KernelOf(v);
     const Variant& variant = build.VariantOf(v);
-    out << fmt::format("\n// {} [{}]\n", kernel.name, variant.name);
+    out << fmt::format("\n// {} [{}]: {}\n", kernel.name, variant.name, ConstexprSummary(variant));
     if (!kernel.arg_names.empty()) {
       out << fmt::format("constexpr triton_aot::ArgHint kHints{}[] = {{", i);
       for (size_t a = 0; a < variant.arg_types.size(); ++a) {
@@ -109,28 +289,52 @@ std::string GenerateSource(const ModuleBuild& build) {
       out << "};\n";
     }
     out << fmt::format("constexpr triton_aot::ArchLaunchInfo kArchs{}[] = {{\n", i);
+    out << "    // capability, arch-specific, warps, ctas, shared, global scratch size/align, profile scratch\n"
+           "    // size/align, cooperative, pdl, ptxas version\n";
     for (const ArchBuild& ab : v.archs) {
       const auto& m = ab.metadata;
-      out << fmt::format("    {{{}, {}, {}, {}, {}, {}, {}}},  // {}\n", ab.arch.capability, m.value("num_warps", 0),
+      out << fmt::format("    {{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}},  // {}\n", ab.arch.capability,
+                         ab.sm.back() == 'a' ? "true" : "false", m.value("num_warps", 0), m.value("num_ctas", 1),
                          m.value("shared", 0), m.value("global_scratch_size", 0), m.value("global_scratch_align", 1),
-                         m.value("profile_scratch_size", 0), m.value("profile_scratch_align", 1), ab.sm);
+                         m.value("profile_scratch_size", 0), m.value("profile_scratch_align", 1),
+                         m.value("launch_cooperative_grid", false), m.value("launch_pdl", false),
+                         PtxasVersionNumber(build.ptxas.at(ab.arch.capability).info.version), ab.sm);
     }
     out << "};\n";
   }
   out << "\n}  // namespace\n";
   for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
-    const Kernel& kernel = build.spec.kernels[k];
-    out << fmt::format("\nconst triton_aot::KernelImage {}_variants[{}] = {{\n", kernel.name, VariantCount(build, k));
+    const KernelSpec& kernel = build.spec.kernels[k];
+    const size_t count = VariantCount(build, k);
+    out << fmt::format("\nconst triton_aot::KernelImage {}_variants[{}] = {{\n", kernel.name, count);
     for (size_t i = 0; i < build.variants.size(); ++i) {
       const VariantBuild& v = build.variants[i];
       if (v.kernel_index != k) continue;
       const Variant& variant = build.VariantOf(v);
-      out << fmt::format("    {{\"{}\", \"{}\", \"{}\", {}, {}, {}, {}, kArchs{}, {}, {}}},\n", kernel.name,
+      out << fmt::format("    {{\"{}\", \"{}\", \"{}\", {}, {}, {}, {}, {}, kArchs{}, {}, {}, {}}},\n", kernel.name,
                          variant.name, v.entry, FatbinSymbol(build, v), v.fatbin.size(),
-                         kernel.arg_names.empty() ? "nullptr" : fmt::format("kHints{}", i), kernel.arg_names.size(), i,
-                         v.archs.size(), variant.autotune_config);
+                         kernel.arg_names.empty() ? "nullptr" : fmt::format("kHints{}", i),
+                         kernel.arg_names.empty() ? "nullptr" : fmt::format("k{}ArgNames", k), kernel.arg_names.size(),
+                         i, v.archs.size(), variant.autotune_config, CString(ConstexprSummary(variant)));
     }
     out << "};\n";
+    out << fmt::format("\ntriton_aot::Kernel& {0}_kernel() {{\n  static triton_aot::Kernel kernel(\"{1}.{0}\", "
+                       "{0}_variants, {2});\n  return kernel;\n}}\n",
+                       kernel.name, build.module_name, count);
+    const std::string params = Parameters(kernel);
+    const std::string names = ArgumentNames(kernel);
+    out << fmt::format("\nnamespace {{\n\ntriton_aot::Status Launch_{}(const triton_aot::Grid* grid, CUstream stream{},\n"
+                       "    const triton_aot::LaunchOptions& options) {{\n",
+                       kernel.name, params);
+    WriteLaunchBody(out, build, k);
+    out << "}\n\n}  // namespace\n";
+    out << fmt::format("\ntriton_aot::Status {0}(CUstream stream{1},\n    const triton_aot::LaunchOptions& options) {{\n"
+                       "  return {3}::Launch_{0}(nullptr, stream{2}, options);\n}}\n",
+                       kernel.name, params, names, Qualified(build));
+    out << fmt::format("\ntriton_aot::Status {0}(triton_aot::Grid grid, CUstream stream{1},\n"
+                       "    const triton_aot::LaunchOptions& options) {{\n"
+                       "  return {3}::Launch_{0}(&grid, stream{2}, options);\n}}\n",
+                       kernel.name, params, names, Qualified(build));
   }
   out << "\n" << NamespaceClose(build);
   return out.str();

@@ -44,7 +44,7 @@ class ScratchDir {
   std::string path_;
 };
 
-CompileJob MakeJob(const Kernel& kernel, const Variant& variant, const Arch& arch, const std::string& ptxas) {
+CompileJob MakeJob(const KernelSpec& kernel, const Variant& variant, const Arch& arch, const std::string& ptxas) {
   CompileJob job;
   job.function = kernel.function;
   job.signature = ordered_json::object();
@@ -143,7 +143,7 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   std::vector<CompileJob> jobs;
   std::vector<std::tuple<size_t, size_t, Arch>> job_keys;
   for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
-    const Kernel& kernel = build.spec.kernels[k];
+    const KernelSpec& kernel = build.spec.kernels[k];
     for (size_t v = 0; v < kernel.variants.size(); ++v) {
       for (const Arch& arch : options.archs) {
         CompileJob job = MakeJob(kernel, kernel.variants[v], arch, build.ptxas[arch.capability].info.path);
@@ -165,7 +165,7 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   std::string failures;
   for (const CompileOutcome& outcome : outcomes) {
     const auto& [k, v, arch] = job_keys.at(static_cast<size_t>(outcome.id));
-    const Kernel& kernel = build.spec.kernels[k];
+    const KernelSpec& kernel = build.spec.kernels[k];
     const Variant& variant = kernel.variants[v];
     records.push_back({module_name, kernel.name, variant.name, arch.SmName(), outcome.elapsed_us,
                        build.ptxas[arch.capability].info.path, outcome.ok, outcome.error});

@@ -210,7 +210,7 @@ bool Eval(const Node& node, const std::function<std::optional<int64_t>(const std
       }
       if (node.kind == Node::kFloorDiv) *out = FloorDiv(a, b);
       if (node.kind == Node::kMod) *out = a - FloorDiv(a, b) * b;
-      if (node.kind == Node::kCdiv) *out = -FloorDiv(-a, b);
+      if (node.kind == Node::kCdiv) *out = FloorDiv(a + b - 1, b);  // as triton.cdiv
       return true;
   }
   return false;
@@ -219,8 +219,8 @@ bool Eval(const Node& node, const std::function<std::optional<int64_t>(const std
 std::string Render(const Node& node, const std::function<std::string(const std::string&)>& name_to_cpp) {
   auto sub = [&](const NodePtr& n) { return Render(*n, name_to_cpp); };
   switch (node.kind) {
-    case Node::kNumber: return fmt::format("int64_t{{{}}}", node.number);
-    case Node::kName: return fmt::format("static_cast<int64_t>({})", name_to_cpp(node.name));
+    case Node::kNumber: return fmt::format("std::int64_t{{{}}}", node.number);
+    case Node::kName: return fmt::format("static_cast<std::int64_t>({})", name_to_cpp(node.name));
     case Node::kNeg: return fmt::format("(-{})", sub(node.lhs));
     case Node::kAdd: return fmt::format("({} + {})", sub(node.lhs), sub(node.rhs));
     case Node::kSub: return fmt::format("({} - {})", sub(node.lhs), sub(node.rhs));

@@ -32,7 +32,7 @@ class GridExpr {
                 std::string* err) const;
 
   // A C++ expression; `name_to_cpp` maps each name to the C++ that reads it.
-  // Division and modulo call triton_aot::grid helpers (runtime/grid.h).
+  // Division and modulo call the triton_aot::grid helpers (triton_aot/grid.h).
   std::string ToCpp(const std::function<std::string(const std::string&)>& name_to_cpp) const;
 
   const std::string& text() const { return text_; }

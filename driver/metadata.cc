@@ -20,7 +20,7 @@ std::string ModuleMetadataJson(const ModuleBuild& build) {
   }
   root["kernels"] = ordered_json::array();
   for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
-    const Kernel& kernel = build.spec.kernels[k];
+    const KernelSpec& kernel = build.spec.kernels[k];
     ordered_json jk;
     jk["name"] = kernel.name;
     jk["function"] = kernel.function;

@@ -39,7 +39,7 @@ struct ModuleBuild {
   std::string triton_version;
   std::vector<VariantBuild> variants;  // grouped by kernel, in spec order
 
-  const Kernel& KernelOf(const VariantBuild& v) const { return spec.kernels[v.kernel_index]; }
+  const KernelSpec& KernelOf(const VariantBuild& v) const { return spec.kernels[v.kernel_index]; }
   const Variant& VariantOf(const VariantBuild& v) const { return KernelOf(v).variants[v.variant_index]; }
 };
 

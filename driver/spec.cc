@@ -110,7 +110,7 @@ bool ApplyLaunchOptions(const json& object, Variant* variant, const std::string&
   return true;
 }
 
-bool ApplySignature(const json& signature, const Kernel& kernel, const std::vector<ArgType>* base,
+bool ApplySignature(const json& signature, const KernelSpec& kernel, const std::vector<ArgType>* base,
                     std::vector<ArgType>* types, const std::string& what, int line, Checker& checker) {
   if (!signature.is_object()) {
     return checker.Fail(line, fmt::format("{}: signature must be a dict of argument name to type, e.g. "
@@ -155,7 +155,7 @@ bool IsConstexprValue(const json& value) {
   return value.is_number() || value.is_boolean() || value.is_string();
 }
 
-bool ApplyConstexprs(const json& constexprs, const Kernel& kernel, std::map<std::string, json>* values,
+bool ApplyConstexprs(const json& constexprs, const KernelSpec& kernel, std::map<std::string, json>* values,
                      const std::string& what, int line, Checker& checker) {
   if (!constexprs.is_object()) {
     return checker.Fail(line, fmt::format("{}: constexprs must be a dict of parameter name to value, got {}", what,
@@ -181,7 +181,7 @@ bool ApplyConstexprs(const json& constexprs, const Kernel& kernel, std::map<std:
   return true;
 }
 
-bool ParseGrid(const json& grid, const Kernel& kernel, const std::vector<ArgType>& types, std::vector<GridExpr>* out,
+bool ParseGrid(const json& grid, const KernelSpec& kernel, const std::vector<ArgType>& types, std::vector<GridExpr>* out,
                const std::string& what, int line, Checker& checker) {
   json items = grid.is_array() ? grid : json::array({grid});
   if (items.empty() || items.size() > 3) {
@@ -229,7 +229,7 @@ bool ParseGrid(const json& grid, const Kernel& kernel, const std::vector<ArgType
 }
 
 // Every constexpr the grid reads must be an integer in every variant.
-bool CheckGridConstexprs(const Kernel& kernel, const Variant& variant, Checker& checker) {
+bool CheckGridConstexprs(const KernelSpec& kernel, const Variant& variant, Checker& checker) {
   for (const GridExpr& expr : kernel.grid) {
     for (const std::string& name : expr.Names()) {
       if (variant.constexprs.contains(name) && !variant.constexprs[name].is_number_integer()) {
@@ -245,7 +245,7 @@ bool CheckGridConstexprs(const Kernel& kernel, const Variant& variant, Checker& 
 
 // Fills variant->constexprs in parameter order, from the explicit values and
 // the function's defaults; says which one is missing.
-bool ResolveConstexprs(const Kernel& kernel, const std::map<std::string, json>& values,
+bool ResolveConstexprs(const KernelSpec& kernel, const std::map<std::string, json>& values,
                        const std::map<std::string, json>& defaults, Variant* variant, const std::string& what,
                        Checker& checker) {
   variant->constexprs = ordered_json::object();
@@ -269,7 +269,7 @@ bool SameBuild(const Variant& a, const Variant& b) {
          a.num_stages == b.num_stages && a.num_ctas == b.num_ctas && a.maxnreg == b.maxnreg;
 }
 
-bool ParseKernel(const json& entry, size_t index, const json& loaded, Checker& checker, Kernel* kernel) {
+bool ParseKernel(const json& entry, size_t index, const json& loaded, Checker& checker, KernelSpec* kernel) {
   const json& lines = loaded.value("spec_lines", json());
   const int line = LineOf(lines, index);
   std::string what = fmt::format("kernel entry {}", index);
@@ -305,6 +305,10 @@ bool ParseKernel(const json& entry, size_t index, const json& loaded, Checker& c
       return checker.Fail(line, fmt::format("{}: name must be a C++ identifier, not {}", what, entry["name"].dump()));
     }
     kernel->name = entry["name"].get<std::string>();
+  }
+  if (IsCppKeyword(kernel->name)) {
+    return checker.Fail(line, fmt::format("the kernel's C++ name '{}' is a C++ keyword: give the entry a \"name\"",
+                                          kernel->name));
   }
   what = fmt::format("kernel '{}'", kernel->name);
 
@@ -445,6 +449,20 @@ bool ParseKernel(const json& entry, size_t index, const json& loaded, Checker& c
 
 }  // namespace
 
+bool IsCppKeyword(const std::string& text) {
+  static const std::set<std::string> kKeywords = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
+      "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr",
+      "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete",
+      "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
+      "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+      "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
+      "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
+      "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
+      "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq"};
+  return kKeywords.count(text) != 0;
+}
+
 bool IsIdentifier(const std::string& text) {
   if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0]))) return false;
   return std::all_of(text.begin(), text.end(),
@@ -479,12 +497,12 @@ bool ParseModuleSpec(const json& loaded, const std::string& module_path, ModuleS
   }
   spec->kernels.clear();
   for (size_t i = 0; i < entries.size(); ++i) {
-    Kernel kernel;
+    KernelSpec kernel;
     if (!ParseKernel(entries[i], i, loaded, checker, &kernel)) {
       *err = checker.error();
       return false;
     }
-    for (const Kernel& other : spec->kernels) {
+    for (const KernelSpec& other : spec->kernels) {
       if (other.name == kernel.name) {
         checker.Fail(kernel.line, fmt::format("two kernel entries are named '{}': give one a different \"name\"",
                                               kernel.name));

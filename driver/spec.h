@@ -22,7 +22,7 @@ struct Param {
 
 struct Variant {
   std::string name;
-  std::vector<ArgType> arg_types;     // one per Kernel::arg_names, with this variant's hints
+  std::vector<ArgType> arg_types;     // one per KernelSpec::arg_names, with this variant's hints
   nlohmann::ordered_json constexprs;  // name -> value, in parameter order
   int num_warps = 4;
   int num_stages = 3;
@@ -32,7 +32,7 @@ struct Variant {
   int line = 0;              // where the variant is declared (for messages)
 };
 
-struct Kernel {
+struct KernelSpec {
   std::string name;      // the C++ name
   std::string function;  // the @triton.jit function in the module
   std::vector<Param> params;
@@ -45,7 +45,7 @@ struct Kernel {
 };
 
 struct ModuleSpec {
-  std::vector<Kernel> kernels;
+  std::vector<KernelSpec> kernels;
 };
 
 // `loaded` is the frontend's answer to a load request; `module_path` is used
@@ -54,6 +54,7 @@ bool ParseModuleSpec(const nlohmann::json& loaded, const std::string& module_pat
                      std::string* err);
 
 bool IsIdentifier(const std::string& text);
+bool IsCppKeyword(const std::string& text);
 
 // "a" or "a::b::c", each part an identifier.
 bool IsNamespace(const std::string& text);
