@@ -58,7 +58,7 @@ ModuleBuild MakeBuild() {
     build.ptxas[capability] = PtxasChoice{{"/opt/cuda/bin/ptxas", "13.0", {"sm_80", "sm_90a"}}, "CUDA toolkit"};
   }
 
-  Kernel add;
+  KernelSpec add;
   add.name = "add";
   add.function = "add_kernel";
   add.params = {{"x_ptr", false}, {"n", false}, {"BLOCK", true}};
@@ -75,7 +75,7 @@ ModuleBuild MakeBuild() {
   unit_n.num_warps = 8;
   add.variants = {aligned, unit_n};
 
-  Kernel fill;
+  KernelSpec fill;
   fill.name = "fill";
   fill.function = "fill_kernel";
   fill.params = {{"VALUE", true}};
@@ -124,6 +124,82 @@ ModuleBuild Named(const std::string& ns, const std::string& module, const std::s
 
 std::string SymbolOf(const ModuleBuild& build) { return FatbinSymbol(build, build.variants[0]); }
 
+// A module "m" in namespace "ns" with one kernel `name`, one variant
+// ("only"), and the arguments (name, spec type) given.
+ModuleBuild OneKernel(const std::string& name, const std::vector<std::pair<std::string, std::string>>& args,
+                      const std::string& grid = "1") {
+  ModuleBuild build = MakeBuild();
+  build.module_name = "m";
+  KernelSpec kernel;
+  kernel.name = name;
+  kernel.function = name;
+  kernel.grid = {Grid(grid), Grid("1"), Grid("1")};
+  Variant only;
+  only.name = "only";
+  only.constexprs = nlohmann::ordered_json::object();
+  for (const auto& [arg, type] : args) {
+    kernel.params.push_back({arg, false});
+    kernel.arg_names.push_back(arg);
+    only.arg_types.push_back(Type(type));
+  }
+  kernel.variants = {only};
+  build.spec.kernels = {kernel};
+  VariantBuild v;
+  v.entry = name;
+  v.archs = {ArchOf(80, 4, 0)};
+  v.fatbin = "XYZ";
+  v.fatbin_name = "m.fatbins/" + name + ".only.fatbin";
+  build.variants = {v};
+  return build;
+}
+
+// The flags generated code must compile with: warnings as errors, against
+// the runtime's headers and cuda.h; the fatbins are found through -Wa,-I.
+std::vector<std::string> CompilerFlags(const std::string& standard, const std::filesystem::path& out) {
+  return {"c++",
+          "-std=" + standard,
+          "-Wall",
+          "-Wextra",
+          "-Werror",
+          "-pedantic",
+          "-I" TRITON_AOT_RUNTIME_INCLUDE_DIR,
+          "-I" TRITON_AOT_CUDA_INCLUDE_DIR,
+          "-Wa,-I" + out.string()};
+}
+
+// Writes the module's header and source, its stand-in fatbins and `main_cc`
+// into `out`.
+void WriteModule(const ModuleBuild& build, const TempDir& out, const std::string& main_cc) {
+  WriteText(out / (build.module_name + ".h"), GenerateHeader(build));
+  WriteText(out / (build.module_name + ".cc"), GenerateSource(build));
+  for (const VariantBuild& v : build.variants) WriteText(out / v.fatbin_name, v.fatbin);
+  WriteText(out / "main.cc", main_cc);
+}
+
+// Compiles the generated source and `main_cc` (which includes the header) to
+// objects; the assembler embeds the fatbins too.
+ProcessResult CompileModule(const ModuleBuild& build, const std::string& main_cc,
+                            const std::string& standard = "c++17") {
+  TempDir out;
+  WriteModule(build, out, main_cc);
+  std::vector<std::string> argv = CompilerFlags(standard, out.path());
+  argv.insert(argv.end(), {"-c", out / "main.cc", out / (build.module_name + ".cc")});
+  ProcessResult result = testing::Run(argv, out.path().string());
+  if (!result.Succeeded()) {
+    result.output += "\n--- " + build.module_name + ".h ---\n" + GenerateHeader(build) + "\n--- " +
+                     build.module_name + ".cc ---\n" + GenerateSource(build);
+  }
+  return result;
+}
+
+// The generated source's line that sets grids[`slot`].
+std::string GridLine(const std::string& source, size_t slot) {
+  const std::string start = "grids[" + std::to_string(slot) + "] = ";
+  const size_t pos = source.find(start);
+  if (pos == std::string::npos) return "";
+  return source.substr(pos, source.find('\n', pos) - pos);
+}
+
 TEST(FatbinSymbolTest, IsAnAssemblerIdentifier) {
   ModuleBuild build = MakeBuild();
   for (const VariantBuild& v : build.variants) {
@@ -153,25 +229,112 @@ TEST(FatbinSymbolTest, DiffersPerVariant) {
   EXPECT_NE(FatbinSymbol(build, build.variants[0]), FatbinSymbol(build, build.variants[1]));
 }
 
-TEST(GenerateHeaderTest, DeclaresTheVariantTablesInTheModuleNamespace) {
+TEST(GenerateHeaderTest, DeclaresTheLaunchFunctionsInTheModuleNamespace) {
   ModuleBuild build = MakeBuild();
   build.cpp_namespace = "ns::kernels";
   const std::string header = GenerateHeader(build);
   const size_t open = header.find("namespace ns::kernels::vec {");
-  const size_t add = header.find("extern const triton_aot::KernelImage add_variants[2];");
-  const size_t fill = header.find("extern const triton_aot::KernelImage fill_variants[1];");
+  const size_t add = header.find(
+      "triton_aot::Status add(CUstream stream, triton_aot::DevicePtr<float> x_ptr, std::int32_t n,\n"
+      "    const triton_aot::LaunchOptions& options = {});");
+  const size_t add_grid = header.find(
+      "triton_aot::Status add(triton_aot::Grid grid, CUstream stream, triton_aot::DevicePtr<float> x_ptr, "
+      "std::int32_t n,\n    const triton_aot::LaunchOptions& options = {});");
+  const size_t add_kernel = header.find("triton_aot::Kernel& add_kernel();");
+  const size_t add_table = header.find("extern const triton_aot::KernelImage add_variants[2];");
+  const size_t fill = header.find("triton_aot::Status fill(CUstream stream,\n");
+  const size_t fill_table = header.find("extern const triton_aot::KernelImage fill_variants[1];");
   const size_t close = header.find("}  // namespace ns::kernels::vec");
-  ASSERT_NE(open, std::string::npos) << header;
-  ASSERT_NE(add, std::string::npos) << header;
-  ASSERT_NE(fill, std::string::npos) << header;
-  ASSERT_NE(close, std::string::npos) << header;
+  for (size_t pos : {open, add, add_grid, add_kernel, add_table, fill, fill_table, close}) {
+    ASSERT_NE(pos, std::string::npos) << header;
+  }
   EXPECT_LT(open, add);
-  EXPECT_LT(fill, close);
+  EXPECT_LT(fill_table, close);
   EXPECT_NE(header.find("#pragma once"), std::string::npos);
-  EXPECT_NE(header.find("#include <triton_aot/kernel_image.h>"), std::string::npos);
+  EXPECT_NE(header.find("#include <triton_aot/runtime.h>"), std::string::npos);
   // The comments document the kernel for readers of the header.
   EXPECT_NE(header.find("add(x_ptr: *fp32, n: i32)"), std::string::npos) << header;
-  EXPECT_NE(header.find("cdiv(n, BLOCK)"), std::string::npos) << header;
+  EXPECT_NE(header.find("grid: (cdiv(n, BLOCK), 1, 1); variants: aligned, unit_n"), std::string::npos) << header;
+  EXPECT_NE(header.find("autotuned over 1 configs"), std::string::npos) << header;
+}
+
+TEST(GenerateHeaderTest, ParametersHaveTheArgumentsCppTypes) {
+  ModuleBuild build = OneKernel(
+      "k", {{"f", "fp32"}, {"i", "i64"}, {"p", "*fp16"}, {"b", "i1"}, {"h", "bf16"}, {"u", "u32"}, {"q", "*i8"}});
+  const std::string header = GenerateHeader(build);
+  const std::string params =
+      "float f, std::int64_t i, triton_aot::DevicePtr<triton_aot::float16> p, bool b, triton_aot::bfloat16 h, "
+      "std::uint32_t u, triton_aot::DevicePtr<std::int8_t> q,\n";
+  EXPECT_NE(header.find("triton_aot::Status k(CUstream stream, " + params), std::string::npos) << header;
+  EXPECT_NE(header.find("triton_aot::Status k(triton_aot::Grid grid, CUstream stream, " + params), std::string::npos)
+      << header;
+  // The compiler agrees: both overloads convert to exactly these types.
+  ProcessResult cc = CompileModule(build, R"(#include "m.h"
+
+using T = triton_aot::Status;
+using Args = triton_aot::DevicePtr<triton_aot::float16>;
+constexpr T (*launch)(CUstream, float, std::int64_t, Args, bool, triton_aot::bfloat16, std::uint32_t,
+                      triton_aot::DevicePtr<std::int8_t>, const triton_aot::LaunchOptions&) = &ns::m::k;
+constexpr T (*launch_grid)(triton_aot::Grid, CUstream, float, std::int64_t, Args, bool, triton_aot::bfloat16,
+                           std::uint32_t, triton_aot::DevicePtr<std::int8_t>, const triton_aot::LaunchOptions&) =
+    &ns::m::k;
+
+int main() {
+  (void)launch;
+  (void)launch_grid;
+  return 0;
+}
+)");
+  EXPECT_TRUE(cc.Succeeded()) << cc.output;
+}
+
+// Every C++ keyword that Python allows as a name, and the launch functions'
+// own parameter and local names.
+const std::vector<std::string> kCppOnlyKeywords = {
+    "alignas",  "alignof",   "and_eq",   "asm",          "auto",        "bitand",    "bitor",       "bool",
+    "case",     "catch",     "char",     "char8_t",      "char16_t",    "char32_t",  "compl",       "concept",
+    "const",    "consteval", "constexpr", "constinit",   "const_cast",  "co_await",  "co_return",   "co_yield",
+    "decltype", "default",   "delete",   "do",           "double",      "dynamic_cast", "enum",     "explicit",
+    "export",   "extern",    "false",    "float",        "friend",      "goto",      "inline",      "int",
+    "long",     "mutable",   "namespace", "new",         "noexcept",    "not_eq",    "nullptr",     "operator",
+    "or_eq",    "private",   "protected", "public",      "register",    "reinterpret_cast", "requires", "short",
+    "signed",   "sizeof",    "static",   "static_assert", "static_cast", "struct",   "switch",      "template",
+    "this",     "thread_local", "throw", "true",         "typedef",     "typeid",    "typename",    "union",
+    "unsigned", "using",     "virtual",  "void",         "volatile",    "wchar_t",   "xor",         "xor_eq"};
+const std::vector<std::string> kLaunchLocals = {"stream", "options", "grid", "args", "params", "grids", "key"};
+
+TEST(GenerateHeaderTest, ArgumentsNamedLikeKeywordsOrLaunchLocalsGetAnUnderscore) {
+  std::vector<std::pair<std::string, std::string>> args = {{"n", "i32"}};
+  for (const auto& list : {kCppOnlyKeywords, kLaunchLocals}) {
+    for (const std::string& name : list) args.push_back({name, "i32"});
+  }
+  ModuleBuild build = OneKernel("k", args, "cdiv(stream, 4) + new");
+  build.spec.kernels[0].autotuned = true;
+  build.spec.kernels[0].autotune_key = {"key", "int"};
+  build.spec.kernels[0].variants[0].autotune_config = 0;
+  const std::string header = GenerateHeader(build);
+  EXPECT_NE(header.find("std::int32_t n,"), std::string::npos) << header;
+  for (const auto& [name, type] : args) {
+    if (name == "n") continue;
+    EXPECT_NE(header.find("std::int32_t " + name + "_,"), std::string::npos) << name;
+  }
+  // Messages name the arguments as the kernel does.
+  const std::string source = GenerateSource(build);
+  EXPECT_NE(source.find("{\"n\", \"alignas\", \"alignof\","), std::string::npos) << source;
+  EXPECT_NE(GridLine(source, 0).find("static_cast<std::int64_t>(stream_)"), std::string::npos) << source;
+  EXPECT_NE(source.find("const std::int64_t key[] = {static_cast<std::int64_t>(key_), "
+                        "static_cast<std::int64_t>(int_)};"),
+            std::string::npos)
+      << source;
+
+  std::string call = "ns::m::k(nullptr";
+  for (size_t i = 0; i < args.size(); ++i) call += ", " + std::to_string(i);
+  const std::string main_cc = "#include \"m.h\"\n\nint main(int argc, char**) {\n  if (argc > 99) return " + call +
+                              ").ok();\n  return 0;\n}\n";
+  for (const char* standard : {"c++17", "c++20"}) {
+    ProcessResult cc = CompileModule(build, main_cc, standard);
+    EXPECT_TRUE(cc.Succeeded()) << standard << ":\n" << cc.output;
+  }
 }
 
 TEST(GenerateSourceTest, EmbedsEachFatbinByRelativePath) {
@@ -190,16 +353,80 @@ TEST(GenerateSourceTest, EmbedsEachFatbinByRelativePath) {
   EXPECT_EQ(source.find(".incbin \\\"/"), std::string::npos);
 }
 
+TEST(GenerateSourceTest, EachVariantsGridReadsItsOwnConstexprs) {
+  const std::string source = GenerateSource(MakeBuild());
+  // add: grid cdiv(n, BLOCK), BLOCK=1024 in "aligned" and 256 in "unit_n".
+  EXPECT_EQ(GridLine(source, 0),
+            "grids[0] = {triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(1024)), "
+            "std::int64_t{1}, std::int64_t{1}};  // aligned");
+  EXPECT_EQ(GridLine(source, 1),
+            "grids[1] = {triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(256)), "
+            "std::int64_t{1}, std::int64_t{1}};  // unit_n");
+  EXPECT_NE(source.find("triton_aot::Grid grids[2];"), std::string::npos) << source;
+  // An explicit grid replaces every variant's.
+  EXPECT_NE(source.find("if (grid) {\n    for (triton_aot::Grid& g : grids) g = *grid;"), std::string::npos)
+      << source;
+}
+
+TEST(GenerateSourceTest, AutotunedKernelsPassTheKeyInKeyOrder) {
+  ModuleBuild build = OneKernel("mm", {{"a", "*fp16"}, {"M", "i32"}, {"N", "i32"}, {"K", "i32"}});
+  KernelSpec& kernel = build.spec.kernels[0];
+  kernel.autotuned = true;
+  kernel.autotune_key = {"N", "M"};
+  Variant config1 = kernel.variants[0];
+  config1.name = "config1";
+  config1.autotune_config = 1;
+  kernel.variants[0].name = "config0";
+  kernel.variants[0].autotune_config = 0;
+  kernel.variants.push_back(config1);
+  VariantBuild v1 = build.variants[0];
+  v1.variant_index = 1;
+  v1.fatbin_name = "m.fatbins/mm.config1.fatbin";
+  build.variants.push_back(v1);
+
+  const std::string source = GenerateSource(build);
+  EXPECT_NE(source.find("const std::int64_t key[] = {static_cast<std::int64_t>(N), static_cast<std::int64_t>(M)};"),
+            std::string::npos)
+      << source;
+  EXPECT_NE(source.find("return ::ns::m::mm_kernel().Launch(stream, args, params, grids, key, 2, options);"),
+            std::string::npos)
+      << source;
+  EXPECT_NE(GenerateHeader(build).find("// autotuned over 2 configs, key (N, M): see mm_kernel()"), std::string::npos);
+  // Kernels without a key pass none.
+  EXPECT_NE(GenerateSource(MakeBuild()).find("return ::ns::vec::add_kernel().Launch(stream, args, params, grids, nullptr, 0, "
+                                             "options);"),
+            std::string::npos);
+  ProcessResult cc = CompileModule(build, "#include \"m.h\"\nint main() { return 0; }\n");
+  EXPECT_TRUE(cc.Succeeded()) << cc.output;
+}
+
+TEST(GenerateSourceTest, KernelsWithoutArgumentsCompile) {
+  ModuleBuild build = OneKernel("noargs", {}, "3");
+  const std::string source = GenerateSource(build);
+  EXPECT_NE(source.find("return ::ns::m::noargs_kernel().Launch(stream, nullptr, nullptr, grids, nullptr, 0, options);"),
+            std::string::npos)
+      << source;
+  for (const char* standard : {"c++17", "c++20"}) {
+    ProcessResult cc = CompileModule(build, R"(#include "m.h"
+
+int main(int argc, char**) {
+  if (argc > 99) return ns::m::noargs(nullptr).ok() && ns::m::noargs(triton_aot::Grid{1, 1, 1}, nullptr).ok();
+  return ns::m::noargs_variants[0].num_args == 0 && ns::m::noargs_variants[0].arg_hints == nullptr ? 0 : 1;
+}
+)",
+                                     standard);
+    EXPECT_TRUE(cc.Succeeded()) << standard << ":\n" << cc.output;
+  }
+}
+
 // The real test of the generated code: compile it with a C++17 compiler, warnings
-// as errors, link it, and check at run time what it embedded.
+// as errors, link it with the runtime, and check at run time what it embedded
+// and how the runtime chooses among its variants.
 TEST(GenerateSourceTest, CompilesLinksAndEmbedsTheExactBytes) {
   ModuleBuild build = MakeBuild();
   TempDir out;        // the add_triton_kernels() output folder
   TempDir build_dir;  // somewhere else, so that only -Wa,-I finds the fatbins
-  WriteText(out / "vec.h", GenerateHeader(build));
-  WriteText(out / "vec.cc", GenerateSource(build));
-  for (const VariantBuild& v : build.variants) WriteText(out / v.fatbin_name, v.fatbin);
-  WriteText(out / "main.cc", R"(#include "vec.h"
+  WriteModule(build, out, R"(#include "vec.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -225,6 +452,13 @@ static bool SameBytes(const triton_aot::KernelImage& image, const std::string& f
   return image.fatbin_size == file.size() && std::memcmp(image.fatbin, file.data(), file.size()) == 0;
 }
 
+static std::size_t Chosen(triton_aot::ArgValue x_ptr, std::int64_t n) {
+  const triton_aot::ArgValue args[] = {x_ptr, triton_aot::ArgValue::Integer(n)};
+  std::size_t index = 99;
+  if (!ns::vec::add_kernel().Choose(args, {}, &index).ok()) return 100;
+  return index;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) return 2;
   const std::string dir = argv[1];
@@ -248,26 +482,49 @@ int main(int argc, char** argv) {
   CHECK(add[0].num_args == 2 && add[1].num_args == 2);
   CHECK(add[0].arg_hints[0] == ArgHint::kDivisibleBy16 && add[0].arg_hints[1] == ArgHint::kDivisibleBy16);
   CHECK(add[1].arg_hints[0] == ArgHint::kNone && add[1].arg_hints[1] == ArgHint::kEqualToOne);
+  CHECK(std::string(add[0].arg_names[0]) == "x_ptr" && std::string(add[1].arg_names[1]) == "n");
   CHECK(add[0].autotune_config == -1 && add[1].autotune_config == -1);
+  CHECK(std::string(add[0].constexprs) == "BLOCK=1024" && std::string(add[1].constexprs) == "BLOCK=256");
 
   CHECK(add[0].num_archs == 2);
-  CHECK(add[0].archs[0].capability == 80 && add[0].archs[1].capability == 90);
-  CHECK(add[0].archs[0].num_warps == 4 && add[1].archs[0].num_warps == 8);
-  CHECK(add[0].archs[1].shared_bytes == 1024 && add[1].archs[1].shared_bytes == 2048);
-  CHECK(add[0].archs[0].shared_bytes == 0);
-  CHECK(add[0].archs[1].global_scratch_align == 1);
+  const triton_aot::ArchLaunchInfo& sm80 = add[0].archs[0];
+  const triton_aot::ArchLaunchInfo& sm90a = add[0].archs[1];
+  CHECK(sm80.capability == 80 && !sm80.arch_specific);
+  CHECK(sm90a.capability == 90 && sm90a.arch_specific);
+  CHECK(sm80.num_warps == 4 && add[1].archs[0].num_warps == 8);
+  CHECK(sm90a.shared_bytes == 1024 && add[1].archs[1].shared_bytes == 2048);
+  CHECK(sm80.shared_bytes == 0 && sm80.num_ctas == 1);
+  CHECK(sm90a.global_scratch_size == 0 && sm90a.global_scratch_align == 1);
+  CHECK(sm90a.profile_scratch_size == 0 && sm90a.profile_scratch_align == 1);
+  CHECK(!sm90a.launch_cooperative_grid && !sm90a.launch_pdl);
+  CHECK(sm80.ptxas_version == 13000 && sm90a.ptxas_version == 13000);
 
   CHECK(std::string(fill.entry) == "fill_kernel");
-  CHECK(fill.num_args == 0);
+  CHECK(fill.num_args == 0 && fill.arg_names == nullptr);
   CHECK(fill.autotune_config == 0);
+  CHECK(std::string(fill.constexprs) == "VALUE=7");
+
+  // The runtime reads the tables: the hints decide the variant.
+  CHECK(std::string(ns::vec::add_kernel().name()) == "vec.add");
+  const triton_aot::ArgValue aligned = triton_aot::ArgValue::Pointer(0x1000), unaligned =
+      triton_aot::ArgValue::Pointer(0x1004);
+  CHECK(Chosen(aligned, 32) == 0);
+  CHECK(Chosen(unaligned, 1) == 1);
+  CHECK(Chosen(aligned, 1) == 1);
+  CHECK(Chosen(unaligned, 32) == 100);
+  // No GPU, or no context: the launch fails, and says which kernel did.
+  triton_aot::Status status = ns::vec::add(nullptr, 0x1000, 32);
+  CHECK(!status.ok() && status.message().rfind("vec.add: ", 0) == 0);
+  status = ns::vec::fill(triton_aot::Grid{2, 1, 1}, nullptr);
+  CHECK(!status.ok() && status.message().rfind("vec.fill: ", 0) == 0);
   std::puts("embedded bytes ok");
   return 0;
 }
 )");
-  const std::string include = std::string(TRITON_AOT_SOURCE_DIR) + "/runtime/include";
-  ProcessResult cc = testing::Run({"c++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-I" + include,
-                                   "-Wa,-I" + out.path().string(), out / "main.cc", out / "vec.cc", "-o", "main"},
-                                  build_dir.path().string());
+  std::vector<std::string> argv = CompilerFlags("c++17", out.path());
+  argv.insert(argv.end(), {out / "main.cc", out / "vec.cc", TRITON_AOT_RUNTIME_LIBRARY, "-ldl", "-pthread", "-o",
+                           "main"});
+  ProcessResult cc = testing::Run(argv, build_dir.path().string());
   ASSERT_TRUE(cc.Succeeded()) << cc.output << "\n--- vec.cc ---\n" << GenerateSource(build);
   ProcessResult run = testing::Run({build_dir / "main", out.path().string()});
   EXPECT_TRUE(run.Succeeded()) << run.output;

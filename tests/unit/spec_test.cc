@@ -148,7 +148,7 @@ TEST(ParseModuleSpecTest, TwoVariantsOverrideHintsAndConstexprs) {
        {{"name", "generic"}, {"constexprs", {{"BLOCK", 256}}}, {"num_warps", 8}}});
   ModuleSpec spec = MustParse(Loaded(json::array({entry})));
   ASSERT_EQ(spec.kernels.size(), 1u);
-  const Kernel& k = spec.kernels[0];
+  const KernelSpec& k = spec.kernels[0];
   EXPECT_EQ(k.name, "add_kernel");
   EXPECT_EQ(k.function, "add_kernel");
   EXPECT_EQ(k.line, EntryLine(0));
@@ -222,7 +222,7 @@ TEST(ParseModuleSpecTest, ConstexprDefaultsOfTheFunctionAreUsed) {
       {"variants", json::array({{{"name", "defaults"}}, {{"name", "even"}, {"constexprs", {{"EVEN", true}}}}})}};
   ModuleSpec spec = MustParse(Loaded(json::array({entry})));
   ASSERT_EQ(spec.kernels.size(), 1u);
-  const Kernel& k = spec.kernels[0];
+  const KernelSpec& k = spec.kernels[0];
   EXPECT_EQ(k.arg_names, (std::vector<std::string>{"x_ptr", "n", "alpha"}));
   ASSERT_EQ(k.variants.size(), 2u);
   EXPECT_EQ(k.variants[0].constexprs, ordered_json({{"BLOCK", 128}, {"EVEN", false}}));
@@ -248,7 +248,7 @@ TEST(ParseModuleSpecTest, ConstexprsKeepParameterOrder) {
 TEST(ParseModuleSpecTest, AutotunedKernelExpandsToOneVariantPerConfig) {
   ModuleSpec spec = MustParse(Loaded(json::array({TunedEntry()})));
   ASSERT_EQ(spec.kernels.size(), 1u);
-  const Kernel& k = spec.kernels[0];
+  const KernelSpec& k = spec.kernels[0];
   EXPECT_TRUE(k.autotuned);
   EXPECT_EQ(k.autotune_key, (std::vector<std::string>{"n"}));
   ASSERT_EQ(k.variants.size(), 2u);
@@ -279,7 +279,7 @@ TEST(ParseModuleSpecTest, NamedVariantsOfAnAutotunedKernelAreMultipliedByTheConf
                    {{"name", "odd"}, {"signature", {{"n", "i32:16"}}}, {"constexprs", {{"EVEN", false}}}}});
   ModuleSpec spec = MustParse(Loaded(json::array({entry})));
   ASSERT_EQ(spec.kernels.size(), 1u);
-  const Kernel& k = spec.kernels[0];
+  const KernelSpec& k = spec.kernels[0];
   ASSERT_EQ(k.variants.size(), 4u);
   EXPECT_EQ(k.variants[0].name, "even_config0");
   EXPECT_EQ(k.variants[1].name, "even_config1");

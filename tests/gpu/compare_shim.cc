@@ -1,0 +1,39 @@
+// A C entry point per example kernel, so that compare_with_triton.py can run
+// our generated launchers on the same device buffers (torch tensors) that it
+// hands to Triton's own Python launch. Each returns the CUresult; the message
+// of a failure goes to stderr.
+#include <cstdint>
+#include <cstdio>
+
+#include <matmul_kernels/matmul.h>
+#include <softmax_kernels/softmax.h>
+#include <vector_add_kernels/vector_add.h>
+
+namespace {
+
+int Report(const triton_aot::Status& status) {
+  if (!status.ok()) std::fprintf(stderr, "%s\n", status.message().c_str());
+  return static_cast<int>(status.code());
+}
+
+}  // namespace
+
+extern "C" {
+
+int aot_axpy(std::uint64_t x, std::uint64_t y, std::uint64_t out, float alpha, std::int32_t n) {
+  return Report(examples::vector_add::axpy(nullptr, x, y, out, alpha, n));
+}
+
+int aot_softmax(std::uint64_t out, std::uint64_t in, std::int32_t in_stride, std::int32_t out_stride,
+                std::int32_t rows, std::int32_t cols) {
+  return Report(examples::softmax::softmax(nullptr, out, in, in_stride, out_stride, rows, cols));
+}
+
+int aot_matmul(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::int32_t m, std::int32_t n, std::int32_t k,
+               int config) {
+  triton_aot::LaunchOptions options;
+  options.config = config;
+  return Report(examples::matmul::matmul(nullptr, a, b, c, m, n, k, k, 1, n, 1, n, 1, options));
+}
+
+}  // extern "C"

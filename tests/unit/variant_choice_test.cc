@@ -1,0 +1,152 @@
+// Choosing among a kernel's variants (runtime/src/variant_choice.h), over
+// small variant tables built by hand.
+#include "variant_choice.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace triton_aot::internal {
+namespace {
+
+using Order = std::vector<std::size_t>;
+
+constexpr ArgHint kAny = ArgHint::kNone, k16 = ArgHint::kDivisibleBy16, kOne = ArgHint::kEqualToOne;
+
+// Every table here is of a kernel k(x_ptr, n, stride).
+const char* const kNames[] = {"x_ptr", "n", "stride"};
+const ArgHint kAligned[] = {k16, k16, kOne};  // 3 hints
+const ArgHint kUnitStride[] = {kAny, kAny, kOne};
+const ArgHint kAlignedPtr[] = {k16, kAny, kAny};
+const ArgHint kGeneric[] = {kAny, kAny, kAny};
+
+KernelImage Image(const char* variant, const ArgHint* hints, int config = -1) {
+  return KernelImage{"k", variant, "k", nullptr, 0, hints, kNames, 3, nullptr, 0, config, ""};
+}
+
+// The arguments of one launch.
+struct Args {
+  ArgValue values[3];
+  Args(std::int64_t x_ptr, std::int64_t n, std::int64_t stride)
+      : values{ArgValue::Pointer(static_cast<CUdeviceptr>(x_ptr)), ArgValue::Integer(n), ArgValue::Integer(stride)} {}
+  operator const ArgValue*() const { return values; }
+};
+const Args kAlignedArgs(0x7f0000000000, 1024, 1);
+const Args kUnalignedArgs(0x7f0000000004, 1024, 1);
+const Args kStridedArgs(0x7f0000000000, 1024, 2);
+
+// Autotuned, two configs of an aligned and a generic pattern, interleaved.
+const KernelImage kTuned[] = {Image("generic_config0", kGeneric, 0), Image("rowmajor_config0", kAligned, 0),
+                              Image("generic_config1", kGeneric, 1), Image("rowmajor_config1", kAligned, 1)};
+const Order kTunedOrder = SpecialisationOrder(kTuned, 4);
+
+TEST(BrokenPromiseTest, EmptyWhenEveryHintHolds) {
+  EXPECT_EQ(BrokenPromise(Image("aligned", kAligned), kAlignedArgs), "");
+  EXPECT_EQ(BrokenPromise(Image("generic", kGeneric), Args(0x7f0000000003, -5, 0)), "");
+  // 0 and negative multiples of 16 are divisible by 16, as in Triton.
+  EXPECT_EQ(BrokenPromise(Image("aligned", kAligned), Args(0, -32, 1)), "");
+}
+
+TEST(BrokenPromiseTest, NamesTheArgumentThePromiseAndTheValue) {
+  EXPECT_EQ(BrokenPromise(Image("aligned", kAligned), kUnalignedArgs), "x_ptr divisible by 16 (it is 0x7f0000000004)");
+  EXPECT_EQ(BrokenPromise(Image("aligned", kAligned), Args(0x1000, 33, 1)), "n divisible by 16 (it is 33)");
+  EXPECT_EQ(BrokenPromise(Image("aligned", kAligned), kStridedArgs), "stride equal to 1 (it is 2)");
+  // The first broken one, in argument order.
+  EXPECT_EQ(BrokenPromise(Image("aligned", kAligned), Args(0x1008, 33, 2)), "x_ptr divisible by 16 (it is 0x1008)");
+}
+
+TEST(SpecialisationOrderTest, MostHintsFirstTableOrderAmongEquals) {
+  const KernelImage table[] = {Image("generic", kGeneric), Image("aligned_ptr", kAlignedPtr),
+                               Image("aligned", kAligned), Image("unit_stride", kUnitStride)};
+  EXPECT_EQ(SpecialisationOrder(table, 4), (Order{2, 1, 3, 0}));
+  EXPECT_EQ(kTunedOrder, (Order{1, 3, 0, 2}));
+  EXPECT_TRUE(SpecialisationOrder(table, 0).empty());
+}
+
+TEST(CandidatesTest, TheMostSpecialisedVariantWhosePromisesHold) {
+  const KernelImage table[] = {Image("generic", kGeneric), Image("unit_stride", kUnitStride),
+                               Image("aligned", kAligned)};
+  const Order order = SpecialisationOrder(table, 3);
+  std::string why;
+  EXPECT_EQ(Candidates(table, order, kAlignedArgs, &why), (Order{2}));
+  EXPECT_EQ(Candidates(table, order, kUnalignedArgs, &why), (Order{1}));
+  EXPECT_EQ(Candidates(table, order, kStridedArgs, &why), (Order{0}));
+  EXPECT_EQ(why, "");
+}
+
+TEST(CandidatesTest, EqualHintCountsAreTriedInTableOrder) {
+  const KernelImage table[] = {Image("aligned_ptr", kAlignedPtr), Image("unit_stride", kUnitStride)};
+  const Order order = SpecialisationOrder(table, 2);
+  std::string why;
+  EXPECT_EQ(Candidates(table, order, kAlignedArgs, &why), (Order{0}));
+  EXPECT_EQ(Candidates(table, order, kUnalignedArgs, &why), (Order{1}));
+}
+
+TEST(CandidatesTest, AutotunedKernelsGetEveryConfigOfThePatternThatHolds) {
+  std::string why;
+  EXPECT_EQ(Candidates(kTuned, kTunedOrder, kAlignedArgs, &why), (Order{1, 3}));
+  EXPECT_EQ(Candidates(kTuned, kTunedOrder, kUnalignedArgs, &why), (Order{0, 2}));
+  EXPECT_EQ(Candidates(kTuned, kTunedOrder, kStridedArgs, &why), (Order{0, 2}));
+}
+
+TEST(CandidatesTest, NoneAcceptsSaysWhichVariantNeedsWhatAndWhatToDo) {
+  const KernelImage table[] = {Image("aligned", kAligned), Image("unit_stride", kUnitStride)};
+  std::string why;
+  EXPECT_TRUE(Candidates(table, SpecialisationOrder(table, 2), kStridedArgs, &why).empty());
+  // The least specialised variant is the one that came closest.
+  EXPECT_NE(why.find("no variant accepts these arguments"), std::string::npos) << why;
+  EXPECT_NE(why.find("variant 'unit_stride' needs stride equal to 1 (it is 2)"), std::string::npos) << why;
+  EXPECT_NE(why.find("add a variant without that hint"), std::string::npos) << why;
+}
+
+TEST(FindRequestedTest, ByName) {
+  const KernelImage table[] = {Image("generic", kGeneric), Image("aligned", kAligned)};
+  std::size_t index = 99;
+  std::string why;
+  ASSERT_TRUE(FindRequested(table, SpecialisationOrder(table, 2), kAlignedArgs, "generic", -1, &index, &why)) << why;
+  EXPECT_EQ(index, 0u);
+  ASSERT_TRUE(FindRequested(table, SpecialisationOrder(table, 2), kAlignedArgs, "aligned", -1, &index, &why)) << why;
+  EXPECT_EQ(index, 1u);
+}
+
+TEST(FindRequestedTest, ByConfigTheMostSpecialisedVariantThatHolds) {
+  std::size_t index = 99;
+  std::string why;
+  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, 1, &index, &why)) << why;
+  EXPECT_EQ(index, 3u);  // rowmajor_config1
+  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kUnalignedArgs, nullptr, 1, &index, &why)) << why;
+  EXPECT_EQ(index, 2u);  // generic_config1
+  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, 0, &index, &why)) << why;
+  EXPECT_EQ(index, 1u);  // rowmajor_config0
+}
+
+TEST(FindRequestedTest, ANameWhosePromiseIsBrokenSaysWhy) {
+  std::size_t index = 99;
+  std::string why;
+  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kUnalignedArgs, "rowmajor_config0", -1, &index, &why));
+  EXPECT_EQ(why, "variant 'rowmajor_config0' needs x_ptr divisible by 16 (it is 0x7f0000000004)");
+  EXPECT_EQ(index, 99u);
+}
+
+TEST(FindRequestedTest, AConfigNoVariantOfWhichHoldsSaysWhy) {
+  const KernelImage table[] = {Image("rowmajor_config0", kAligned, 0), Image("rowmajor_config1", kAligned, 1)};
+  std::size_t index = 99;
+  std::string why;
+  EXPECT_FALSE(FindRequested(table, SpecialisationOrder(table, 2), kStridedArgs, nullptr, 1, &index, &why));
+  EXPECT_EQ(why, "config 1 needs stride equal to 1 (it is 2)");
+}
+
+TEST(FindRequestedTest, UnknownNamesAndConfigsListTheVariants) {
+  std::size_t index = 99;
+  std::string why;
+  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, "config7", -1, &index, &why));
+  EXPECT_EQ(why, "there is no variant 'config7'; the variants are: rowmajor_config0, rowmajor_config1, "
+                 "generic_config0, generic_config1");
+  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, 7, &index, &why));
+  EXPECT_EQ(why.rfind("there is no config 7; the variants are: rowmajor_config0", 0), 0u) << why;
+  EXPECT_EQ(index, 99u);
+}
+
+}  // namespace
+}  // namespace triton_aot::internal
