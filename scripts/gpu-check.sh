@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # On a machine with a GPU: build TritonAOT from this tree into a fresh folder,
-# run the whole test suite (unit, integration, gpu) and the examples, and keep
+# run the whole test suite (unit, integration, gpu), the examples and the
+# launch-overhead benchmark (TRITON_AOT_BENCH=0 skips it), and keep
 # the logs in $OUT (or ./gpu-check-logs). Prints the summary lines last.
 set -uo pipefail
 
@@ -26,12 +27,19 @@ if [[ $status == 0 ]]; then
   grep -q "no work to do" "$out/noop.log" || status=1
   cat "$out/noop.log"
   ctest --test-dir "$build" --output-on-failure -j4 >"$out/ctest.log" 2>&1 || status=1
-  "$build/examples/vector_add/vector_add" 2>&1 | tee "$out/examples.log" || status=1
+  : >"$out/examples.log"
+  for example in vector_add/vector_add softmax/softmax_example matmul/matmul_example; do
+    "$build/examples/$example" 2>&1 | tee -a "$out/examples.log" || status=1
+  done
+  if [[ "${TRITON_AOT_BENCH:-1}" == 1 ]]; then
+    "$root/bench/run_launch_overhead.sh" "$build" "$python" >"$out/bench.log" 2>&1 || status=1
+  fi
 fi
 
 echo "== summary"
 tail -n 3 "$out/configure.log"
 grep -E "tests passed|tests failed|Total Test time|\*\*\*|Failed|Not Run|Skipped" "$out/ctest.log" || tail -n 20 "$out/build.log"
 cat "$out/examples.log" 2>/dev/null
+tail -n 4 "$out/bench.log" 2>/dev/null
 echo "gpu-check: $([[ $status == 0 ]] && echo PASSED || echo FAILED)"
 exit $status
