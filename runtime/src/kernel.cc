@@ -1,6 +1,7 @@
 #include "triton_aot/kernel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -66,9 +67,11 @@ struct Kernel::State {
   mutable std::shared_mutex mutex;  // guards contexts
   std::vector<std::unique_ptr<ContextEntry>> contexts;
 
-  std::mutex tune_mutex;  // guards the fields below; held while tuning
-  bool autotune = false;
-  int default_config = 0;
+  // Read on every launch, so not behind the mutex.
+  std::atomic<bool> autotune{false};
+  std::atomic<int> default_config{0};
+
+  std::mutex tune_mutex;  // guards the table; held while tuning
   std::map<std::vector<std::int64_t>, std::size_t> tuned;  // key (+ hint group) -> variant
 
   Status Fail(CUresult code, const std::string& message) const { return Status(code, std::string(name) + ": " + message); }
@@ -370,14 +373,10 @@ Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::s
     }
     return {};
   }
-  std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.order, args, &why);
-  if (candidates.empty()) return s.Fail(CUDA_ERROR_INVALID_VALUE, why);
-  *index = candidates.front();
-  if (s.autotuned) {
-    std::lock_guard lock(s.tune_mutex);
-    for (std::size_t c : candidates) {
-      if (s.variants[c].autotune_config == s.default_config) *index = c;
-    }
+  *index = internal::FirstAccepting(s.variants, s.count, s.order, args, s.autotuned ? s.default_config.load() : -1);
+  if (*index == s.count) {
+    internal::Candidates(s.variants, s.order, args, &why);  // for the message
+    return s.Fail(CUDA_ERROR_INVALID_VALUE, why);
   }
   return {};
 }
@@ -385,19 +384,39 @@ Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::s
 Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grids,
                       const std::int64_t* key, std::size_t key_size, const LaunchOptions& options) {
   State& s = *state_;
-  std::string why;
-  const CudaDriver* driver = internal::GetDriver(&why);
-  if (!driver) return s.Fail(CUDA_ERROR_NOT_INITIALIZED, why);
+  const CudaDriver* driver = internal::GetDriver(nullptr);
+  if (!driver) {
+    std::string why;
+    internal::GetDriver(&why);
+    return s.Fail(CUDA_ERROR_NOT_INITIALIZED, why);
+  }
+  const bool tune = s.autotuned && s.autotune.load(std::memory_order_relaxed) && !options.variant && options.config < 0;
+  std::size_t index = s.count;
+  if (!tune) {
+    if (Status status = Choose(args, options, &index); !status.ok()) return status;
+    // The common case, a variant already loaded in the current context, takes
+    // two driver queries and one shared lock.
+    CUcontext current = nullptr;
+    unsigned long long id = 0;
+    if (driver->cuCtxGetCurrent(&current) == CUDA_SUCCESS && current &&
+        driver->cuCtxGetId(current, &id) == CUDA_SUCCESS) {
+      Loaded loaded;
+      {
+        std::shared_lock lock(s.mutex);
+        for (const auto& c : s.contexts) {
+          if (c->id == id) {
+            loaded = c->variants[index];
+            break;
+          }
+        }
+      }
+      if (loaded.function) return s.LaunchLoaded(driver, loaded, index, stream, params, grids[index]);
+    }
+  }
   ContextEntry* context = nullptr;
   if (Status status = s.CurrentContext(driver, &context); !status.ok()) return status;
-
-  std::size_t index = s.count;
-  bool tune = false;
-  {
-    std::lock_guard lock(s.tune_mutex);
-    tune = s.autotune && s.autotuned && !options.variant && options.config < 0;
-  }
   if (tune) {
+    std::string why;
     std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.order, args, &why);
     if (candidates.empty()) return s.Fail(CUDA_ERROR_INVALID_VALUE, why);
     // The hint group is part of the key: aligned and unaligned launches of the
@@ -413,8 +432,6 @@ Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params
       }
       s.tuned[table_key] = index;
     }
-  } else if (Status status = Choose(args, options, &index); !status.ok()) {
-    return status;
   }
   Loaded loaded;
   if (Status status = s.Get(driver, *context, index, &loaded); !status.ok()) return status;
@@ -433,15 +450,9 @@ int Kernel::TunedVariant(const std::int64_t* key, std::size_t key_size, const Ar
   return it == s.tuned.end() ? -1 : static_cast<int>(it->second);
 }
 
-void Kernel::SetAutotune(bool on) {
-  std::lock_guard lock(state_->tune_mutex);
-  state_->autotune = on;
-}
+void Kernel::SetAutotune(bool on) { state_->autotune = on; }
 
-void Kernel::SetDefaultConfig(int config) {
-  std::lock_guard lock(state_->tune_mutex);
-  state_->default_config = config;
-}
+void Kernel::SetDefaultConfig(int config) { state_->default_config = config; }
 
 Status Kernel::SaveAutotuneTable(const std::string& path) const {
   State& s = *state_;

@@ -46,6 +46,36 @@ std::string BrokenPromise(const KernelImage& image, const ArgValue* args) {
   return "";
 }
 
+bool PromisesHold(const KernelImage& image, const ArgValue* args) {
+  for (std::size_t i = 0; i < image.num_args; ++i) {
+    switch (image.arg_hints[i]) {
+      case ArgHint::kNone: break;
+      case ArgHint::kDivisibleBy16:
+        if (args[i].value % 16 != 0) return false;
+        break;
+      case ArgHint::kEqualToOne:
+        if (args[i].value != 1) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+std::size_t FirstAccepting(const KernelImage* variants, std::size_t count, const std::vector<std::size_t>& order,
+                           const ArgValue* args, int default_config) {
+  for (std::size_t index : order) {
+    if (!PromisesHold(variants[index], args)) continue;
+    if (default_config < 0) return index;
+    for (std::size_t other = 0; other < count; ++other) {
+      if (variants[other].autotune_config == default_config && SameHints(variants[index], variants[other])) {
+        return other;
+      }
+    }
+    return index;
+  }
+  return count;
+}
+
 std::vector<std::size_t> SpecialisationOrder(const KernelImage* variants, std::size_t count) {
   std::vector<std::size_t> order(count);
   for (std::size_t i = 0; i < count; ++i) order[i] = i;

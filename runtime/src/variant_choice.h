@@ -16,6 +16,16 @@ namespace triton_aot::internal {
 // one, e.g. "x_ptr divisible by 16 (it is 0x7f0000000004)".
 std::string BrokenPromise(const KernelImage& image, const ArgValue* args);
 
+// Whether every promise of `image` holds for `args`; BrokenPromise without
+// building a message, for the launch path.
+bool PromisesHold(const KernelImage& image, const ArgValue* args);
+
+// The first variant in `order` whose promises hold, or `count` if none; with
+// `default_config` >= 0 (an autotuned kernel), the variant of that config
+// among those with the same hints as the first. Allocates nothing.
+std::size_t FirstAccepting(const KernelImage* variants, std::size_t count, const std::vector<std::size_t>& order,
+                           const ArgValue* args, int default_config);
+
 // Variant indices, most specialised (most hints) first, table order kept
 // among equals.
 std::vector<std::size_t> SpecialisationOrder(const KernelImage* variants, std::size_t count);
