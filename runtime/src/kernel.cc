@@ -213,20 +213,6 @@ Status Kernel::State::LaunchLoaded(const CudaDriver* driver, const Loaded& loade
   }
   if (grid.x == 0 || grid.y == 0 || grid.z == 0) return {};  // nothing to run, as in Triton
 
-  // The kernel's parameters: the launch arguments less those compiled in as
-  // constants (hint ":1"), then the global and profile scratch pointers.
-  constexpr std::size_t kInline = 64;
-  void* inline_packed[kInline + 2];
-  std::vector<void*> heap_packed;
-  void** packed = inline_packed;
-  if (image.num_args > kInline) {
-    heap_packed.resize(image.num_args + 2);
-    packed = heap_packed.data();
-  }
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < image.num_args; ++i) {
-    if (image.arg_hints[i] != ArgHint::kEqualToOne) packed[n++] = params[i];
-  }
   const std::int64_t programs = grid.x * grid.y * grid.z * arch.num_ctas;
   CUdeviceptr global_scratch = 0, profile_scratch = 0;
   if (arch.global_scratch_size > 0) {
@@ -240,8 +226,15 @@ Status Kernel::State::LaunchLoaded(const CudaDriver* driver, const Loaded& loade
       return Fail(driver, rc, "cannot allocate profile scratch memory");
     }
   }
-  packed[n++] = &global_scratch;
-  packed[n++] = &profile_scratch;
+  constexpr std::size_t kInline = 64;
+  void* inline_packed[kInline + 2];
+  std::vector<void*> heap_packed;
+  void** packed = inline_packed;
+  if (image.num_args > kInline) {
+    heap_packed.resize(image.num_args + 2);
+    packed = heap_packed.data();
+  }
+  internal::PackParameters(image, params, &global_scratch, &profile_scratch, packed);
 
   CUresult rc;
   const unsigned block = arch.num_warps * 32;

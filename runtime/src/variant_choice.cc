@@ -76,6 +76,17 @@ std::size_t FirstAccepting(const KernelImage* variants, std::size_t count, const
   return count;
 }
 
+std::size_t PackParameters(const KernelImage& image, void* const* params, void* global_scratch,
+                           void* profile_scratch, void** packed) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < image.num_args; ++i) {
+    if (image.arg_hints[i] != ArgHint::kEqualToOne) packed[n++] = params[i];
+  }
+  packed[n++] = global_scratch;
+  packed[n++] = profile_scratch;
+  return n;
+}
+
 std::vector<std::size_t> SpecialisationOrder(const KernelImage* variants, std::size_t count) {
   std::vector<std::size_t> order(count);
   for (std::size_t i = 0; i < count; ++i) order[i] = i;

@@ -26,6 +26,12 @@ bool PromisesHold(const KernelImage& image, const ArgValue* args);
 std::size_t FirstAccepting(const KernelImage* variants, std::size_t count, const std::vector<std::size_t>& order,
                            const ArgValue* args, int default_config);
 
+// The kernel's parameter array: the launch arguments less those compiled in
+// as constants (hint ":1"), then the global and profile scratch pointers.
+// `packed` has room for num_args + 2; returns how many were written.
+std::size_t PackParameters(const KernelImage& image, void* const* params, void* global_scratch,
+                           void* profile_scratch, void** packed);
+
 // Variant indices, most specialised (most hints) first, table order kept
 // among equals.
 std::vector<std::size_t> SpecialisationOrder(const KernelImage* variants, std::size_t count);

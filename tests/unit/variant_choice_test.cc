@@ -148,5 +148,28 @@ TEST(FindRequestedTest, UnknownNamesAndConfigsListTheVariants) {
   EXPECT_EQ(index, 99u);
 }
 
+TEST(PackParametersTest, DropsArgumentsCompiledInAsOneAndAppendsTheScratchPointers) {
+  int x = 0, n = 0, stride = 0, global = 0, profile = 0;
+  void* const params[] = {&x, &n, &stride};
+  void* packed[3 + 2] = {};
+  // kAligned: stride is ":1", so the kernel has no parameter for it.
+  EXPECT_EQ(PackParameters(Image("aligned", kAligned), params, &global, &profile, packed), 4u);
+  EXPECT_EQ(packed[0], &x);
+  EXPECT_EQ(packed[1], &n);
+  EXPECT_EQ(packed[2], &global);
+  EXPECT_EQ(packed[3], &profile);
+  EXPECT_EQ(PackParameters(Image("generic", kGeneric), params, &global, &profile, packed), 5u);
+  EXPECT_EQ(packed[2], &stride);
+  EXPECT_EQ(packed[4], &profile);
+}
+
+TEST(FirstAcceptingTest, MostSpecialisedThatHoldsThenTheDefaultConfigOfItsGroup) {
+  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kAlignedArgs, 0), 1u);    // rowmajor_config0
+  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kAlignedArgs, 1), 3u);    // rowmajor_config1
+  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kUnalignedArgs, 1), 2u);  // generic_config1
+  const KernelImage only_aligned[] = {Image("aligned", kAligned)};
+  EXPECT_EQ(FirstAccepting(only_aligned, 1, {0}, kUnalignedArgs, -1), 1u);  // none: the count
+}
+
 }  // namespace
 }  // namespace triton_aot::internal
