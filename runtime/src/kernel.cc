@@ -541,22 +541,22 @@ Status Kernel::Unload() {
   if (!driver) return {};  // nothing can have been loaded
   std::unique_lock lock(s.mutex);
   Status first;
+  // Entries stay (a launching thread may hold one); only their modules go.
   for (auto& context : s.contexts) {
-    if (CUresult rc = driver->cuCtxPushCurrent(context->context); rc != CUDA_SUCCESS) {
-      if (first.ok()) first = s.Fail(driver, rc, "unloading: cuCtxPushCurrent");
-      continue;
-    }
+    const bool pushed = driver->cuCtxPushCurrent(context->context) == CUDA_SUCCESS;
     for (Loaded& loaded : context->variants) {
-      if (loaded.module) {
+      // A context destroyed meanwhile took its modules with it.
+      if (loaded.module && pushed) {
         CUresult rc = driver->cuModuleUnload(loaded.module);
         if (rc != CUDA_SUCCESS && first.ok()) first = s.Fail(driver, rc, "cuModuleUnload");
       }
       loaded = Loaded{};
     }
-    CUcontext popped;
-    driver->cuCtxPopCurrent(&popped);
+    if (pushed) {
+      CUcontext popped;
+      driver->cuCtxPopCurrent(&popped);
+    }
   }
-  s.contexts.clear();
   return first;
 }
 

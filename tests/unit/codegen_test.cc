@@ -337,6 +337,24 @@ TEST(GenerateHeaderTest, ArgumentsNamedLikeKeywordsOrLaunchLocalsGetAnUnderscore
   }
 }
 
+TEST(GenerateHeaderTest, ArgumentsThatWouldHideGeneratedNamesOrCollideStayDistinct) {
+  // "k_kernel" and "Launch_k" would hide the functions the launch body calls;
+  // "ns" would hide the namespace; "new" becomes "new_", which is also taken.
+  const std::vector<std::pair<std::string, std::string>> args = {
+      {"k_kernel", "i32"}, {"Launch_k", "i32"}, {"ns", "i32"}, {"new_", "i32"}, {"new", "i32"}};
+  ModuleBuild build = OneKernel("k", args, "k_kernel + ns + new");
+  const std::string header = GenerateHeader(build);
+  for (const char* declared : {"std::int32_t k_kernel_,", "std::int32_t Launch_k_,", "std::int32_t ns,",
+                               "std::int32_t new_,", "std::int32_t new__,"}) {
+    EXPECT_NE(header.find(declared), std::string::npos) << declared << "\n" << header;
+  }
+  const std::string main_cc =
+      "#include \"m.h\"\n\nint main(int argc, char**) {\n  if (argc > 99) return ns::m::k(nullptr, 1, 2, 3, 4, 5).ok();\n"
+      "  return 0;\n}\n";
+  ProcessResult cc = CompileModule(build, main_cc, "c++17");
+  EXPECT_TRUE(cc.Succeeded()) << cc.output;
+}
+
 TEST(GenerateSourceTest, EmbedsEachFatbinByRelativePath) {
   ModuleBuild build = MakeBuild();
   const std::string source = GenerateSource(build);
