@@ -2,7 +2,7 @@
 // cuLaunchKernel of the very same cubin, on small problems. Times only the
 // enqueue loop (a batch small enough not to fill the launch queue), so the
 // number is CPU time per launch, not kernel time. Prints one line per size:
-//   n  raw_us  ours_us  ours/raw
+//   n  raw_us  ours_us  ours/raw (median of per-pair ratios)
 #include <cuda.h>
 #include <cuda_runtime_api.h>
 
@@ -25,20 +25,21 @@ namespace {
   } while (0)
 
 constexpr int kBatch = 256;    // launches per timed batch: well under the queue depth
-constexpr int kBatches = 200;  // median over batches
+constexpr int kBatches = 600;  // pairs of batches, raw and ours
 
+// Host microseconds per launch over one batch; the GPU is drained after it.
 template <typename Launch>
-double MedianMicroseconds(Launch launch) {
-  std::vector<double> per_launch;
-  for (int b = 0; b < kBatches + 5; ++b) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kBatch; ++i) launch();
-    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-    cudaDeviceSynchronize();
-    if (b >= 5) per_launch.push_back(us / kBatch);  // the first batches warm up
-  }
-  std::sort(per_launch.begin(), per_launch.end());
-  return per_launch[per_launch.size() / 2];
+double BatchMicroseconds(Launch launch) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kBatch; ++i) launch();
+  const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+  cudaDeviceSynchronize();
+  return us / kBatch;
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
 }
 
 }  // namespace
@@ -74,17 +75,22 @@ int main() {
       failed |= cuLaunchKernel(function, grid, 1, 1, block, 1, 1, 0, nullptr, params, nullptr) != CUDA_SUCCESS;
     };
     auto ours = [&] { failed |= !examples::vector_add::axpy(nullptr, x, y, out, alpha, n).ok(); };
-    // Interleave the two, so that clock and cache drift hit both alike.
-    double raw_us = 1e9, ours_us = 1e9;
-    for (int round = 0; round < 3; ++round) {
-      raw_us = std::min(raw_us, MedianMicroseconds(raw));
-      ours_us = std::min(ours_us, MedianMicroseconds(ours));
+    // Alternate batch by batch, so that clock and cache drift hit both alike;
+    // the ratio is the median of the per-pair ratios.
+    std::vector<double> raw_times, ours_times, ratios;
+    for (int b = 0; b < kBatches + 5; ++b) {
+      const double r = BatchMicroseconds(raw), o = BatchMicroseconds(ours);
+      if (b < 5) continue;  // warm-up
+      raw_times.push_back(r);
+      ours_times.push_back(o);
+      ratios.push_back(o / r);
     }
+    const double raw_us = Median(raw_times), ours_us = Median(ours_times), ratio = Median(ratios);
     if (failed) {
       std::printf("FAIL: a launch failed\n");
       return 1;
     }
-    std::printf("%10d %10.3f %10.3f %10.3f\n", n, raw_us, ours_us, ours_us / raw_us);
+    std::printf("%10d %10.3f %10.3f %10.3f\n", n, raw_us, ours_us, ratio);
     cudaFree(x);
     cudaFree(y);
     cudaFree(out);

@@ -13,4 +13,4 @@ echo "$ours"
 echo "$theirs"
 paste <(echo "$ours" | tail -n +2) <(echo "$theirs" | tail -n +2) | awk '
   BEGIN { printf "%10s %10s %10s %10s %10s %12s\n", "n", "raw_us", "ours_us", "triton_us", "ours/raw", "triton/ours" }
-  { printf "%10d %10.3f %10.3f %10.3f %10.3f %12.2f\n", $1, $2, $3, $6, $3 / $2, $6 / $3 }'
+  { printf "%10d %10.3f %10.3f %10.3f %10.3f %12.2f\n", $1, $2, $3, $6, $4, $6 / $3 }'

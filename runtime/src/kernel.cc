@@ -55,6 +55,25 @@ struct ContextEntry {
   std::vector<Loaded> variants;
 };
 
+// What a thread launched last, per kernel (a few kernels, direct-mapped):
+// repeated launches of a loaded variant then skip the lock. An entry is valid
+// while the kernel's generation is unchanged.
+struct RecentLaunch {
+  std::uint64_t kernel_serial = 0;  // not the address: a new Kernel may reuse it
+  unsigned long long context_id = 0;
+  std::size_t index = 0;
+  std::uint64_t generation = 0;
+  Loaded loaded;
+};
+constexpr std::size_t kRecentLaunches = 8;
+
+std::atomic<std::uint64_t> next_kernel_serial{1};
+
+RecentLaunch* RecentLaunches() {
+  thread_local RecentLaunch recent[kRecentLaunches];
+  return recent;
+}
+
 }  // namespace
 
 struct Kernel::State {
@@ -70,6 +89,10 @@ struct Kernel::State {
   // Read on every launch, so not behind the mutex.
   std::atomic<bool> autotune{false};
   std::atomic<int> default_config{0};
+
+  // Bumped by Unload(), so that per-thread caches of loaded variants expire.
+  std::atomic<std::uint64_t> generation{0};
+  const std::uint64_t serial = next_kernel_serial.fetch_add(1);
 
   std::mutex tune_mutex;  // guards the table; held while tuning
   std::map<std::vector<std::int64_t>, std::size_t> tuned;  // key (+ hint group) -> variant
@@ -388,11 +411,17 @@ Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params
   if (!tune) {
     if (Status status = Choose(args, options, &index); !status.ok()) return status;
     // The common case, a variant already loaded in the current context, takes
-    // two driver queries and one shared lock.
+    // two driver queries and, when this thread launched it last, no lock.
     CUcontext current = nullptr;
     unsigned long long id = 0;
     if (driver->cuCtxGetCurrent(&current) == CUDA_SUCCESS && current &&
         driver->cuCtxGetId(current, &id) == CUDA_SUCCESS) {
+      const std::uint64_t generation = s.generation.load(std::memory_order_acquire);
+      RecentLaunch& recent = RecentLaunches()[s.serial % kRecentLaunches];
+      if (recent.kernel_serial == s.serial && recent.context_id == id && recent.index == index &&
+          recent.generation == generation) {
+        return s.LaunchLoaded(driver, recent.loaded, index, stream, params, grids[index]);
+      }
       Loaded loaded;
       {
         std::shared_lock lock(s.mutex);
@@ -403,7 +432,10 @@ Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params
           }
         }
       }
-      if (loaded.function) return s.LaunchLoaded(driver, loaded, index, stream, params, grids[index]);
+      if (loaded.function) {
+        recent = {s.serial, id, index, generation, loaded};
+        return s.LaunchLoaded(driver, loaded, index, stream, params, grids[index]);
+      }
     }
   }
   ContextEntry* context = nullptr;
@@ -540,6 +572,7 @@ Status Kernel::Unload() {
   const CudaDriver* driver = internal::GetDriver(&why);
   if (!driver) return {};  // nothing can have been loaded
   std::unique_lock lock(s.mutex);
+  s.generation.fetch_add(1, std::memory_order_acq_rel);
   Status first;
   // Entries stay (a launching thread may hold one); only their modules go.
   for (auto& context : s.contexts) {
