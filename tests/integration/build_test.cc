@@ -262,6 +262,25 @@ TEST_F(BuildTest, FatbinHoldsACubinPerArchAndThePtxOfTheNewest) {
   }
 }
 
+TEST_F(BuildTest, TwoBuildFoldersGiveTheSameBytes) {
+  ConfigureAndBuild();
+  // A second build of the same sources in another folder, at another time.
+  const fs::path first_generated = generated_;
+  build_ = dir_.path() / "another build";
+  generated_ = build_ / "triton_aot" / "kern";
+  ConfigureAndBuild();
+  const std::vector<std::string> files = ListFiles(first_generated);
+  ASSERT_EQ(files, ListFiles(generated_));
+  size_t compared = 0;
+  for (const std::string& name : files) {
+    if (fs::path(name).extension() == ".d") continue;  // names its build folder's outputs, by design
+    EXPECT_EQ(ReadText(first_generated / name), ReadText(generated_ / name)) << name << " differs";
+    EXPECT_EQ(ReadText(generated_ / name).find(build_.string()), std::string::npos) << name;
+    ++compared;
+  }
+  EXPECT_GE(compared, 9u);  // per module .h .cpp .json, and three fatbins
+}
+
 TEST_F(BuildTest, TimingLogHasALinePerVariantAndArchAndAReport) {
   ConfigureAndBuild();
   const std::string log = ReadText(build_ / "triton_aot_timing.jsonl");
