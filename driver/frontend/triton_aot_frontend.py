@@ -162,8 +162,11 @@ class Frontend:
             where = _innermost_frame_in(e.__traceback__, user_files) or (path, 0)
             kind = "import" if isinstance(e, ImportError) else "exception"
             message = f"{type(e).__name__}: {e}"
-            if isinstance(e, ImportError) and e.name:
-                message = f"cannot import '{e.name}': {e}"
+            if isinstance(e, ModuleNotFoundError):
+                message = (f"{e}: install it for {sys.executable}, or, if it is a file of the project, "
+                           f"put it where the module's folder or the Python path can find it")
+            elif isinstance(e, ImportError):
+                message = str(e)  # "cannot import name 'x' from 'helper' (path)"
             return _error(kind, message, where[0], where[1])
         finally:
             sys.path.remove(module_dir)

@@ -245,6 +245,31 @@ TEST_F(BuildTest, SyntaxErrorFailsWithItsLocationAndKeepsEarlierOutputs) {
   }
 }
 
+TEST_F(BuildTest, AFailingImportNamesTheModuleTheLineAndTheMissingName) {
+  std::string broken = kModuleA;
+  broken.replace(broken.find("from helper import twice"), 24, "from helper import thrice");  // line 3
+  WriteText(src_ / "kernels" / "a.py", broken);
+  ProcessResult configured = Configure();
+  ASSERT_TRUE(configured.Succeeded()) << configured.output;
+  ProcessResult failed = Build();
+  EXPECT_FALSE(failed.Succeeded());
+  EXPECT_TRUE(std::regex_search(failed.output, std::regex("kernels/a\\.py:3: error: cannot import name 'thrice' from 'helper'")))
+      << failed.output;
+}
+
+TEST_F(BuildTest, AMissingModuleIsNamedWithWhatToDo) {
+  std::string broken = kModuleA;
+  broken.replace(broken.find("from helper import twice"), 24, "from helpers import twice");  // line 3
+  WriteText(src_ / "kernels" / "a.py", broken);
+  ProcessResult configured = Configure();
+  ASSERT_TRUE(configured.Succeeded()) << configured.output;
+  ProcessResult failed = Build();
+  EXPECT_FALSE(failed.Succeeded());
+  EXPECT_TRUE(std::regex_search(failed.output, std::regex("kernels/a\\.py:3: error: No module named 'helpers': "
+                                                          "install it for .*, or, if it is a file of the project")))
+      << failed.output;
+}
+
 TEST_F(BuildTest, FatbinHoldsACubinPerArchAndThePtxOfTheNewest) {
   WriteCMakeLists("MODULES kernels/b.py ARCHITECTURES 80 90 NAMESPACE itest", /*with_app=*/false);
   ConfigureAndBuild();
