@@ -202,7 +202,10 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
       const CompileOutcome& outcome = outcomes[j];
       const std::string prefix = fs::path(jobs[j].out_prefix).filename().string();
       std::string ptx;
-      if (!ReadFile(jobs[j].out_prefix + ".ptx", &ptx, err)) return false;
+      if (!ReadFile(jobs[j].out_prefix + ".ptx", &ptx, err)) {
+        *err = "triton-aot: error: " + *err;
+        return false;
+      }
       ArchBuild ab{std::get<2>(job_keys[j]), PtxTarget(ptx), outcome.metadata};
       if (ab.sm.empty()) ab.sm = ab.arch.SmName();
       vb.entry = outcome.metadata.value("name", build.spec.kernels[k].function);
@@ -232,7 +235,10 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   std::set<std::string> fatbins;
   for (const VariantBuild& vb : build.variants) {
     bool changed = false;
-    if (!WriteFileIfChanged(out + "/" + vb.fatbin_name, vb.fatbin, &changed, err)) return false;
+    if (!WriteFileIfChanged(out + "/" + vb.fatbin_name, vb.fatbin, &changed, err)) {
+      *err = "triton-aot: error: " + *err;
+      return false;
+    }
     any_fatbin_changed |= changed;
     fatbins.insert(fs::path(vb.fatbin_name).filename().string());
   }

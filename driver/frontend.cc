@@ -73,7 +73,10 @@ bool FrontendProcess::Exchange(const json& request, json* response, std::string*
 bool FrontendProcess::Load(const std::string& module_path, const std::string& source_root, json* loaded,
                            std::string* err) {
   json request = {{"op", "load"}, {"module", module_path}, {"source_root", source_root}};
-  if (!Exchange(request, loaded, err)) return false;
+  if (!Exchange(request, loaded, err)) {
+    *err = fmt::format("triton-aot: error: {}: {}", module_path, *err);
+    return false;
+  }
   if (!loaded->value("ok", false)) {
     const json& error = (*loaded)["error"];
     if (error.value("kind", "") == "no-triton") {

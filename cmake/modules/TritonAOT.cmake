@@ -63,7 +63,12 @@ function(_triton_aot_check_python python)
     OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT result EQUAL 0)
     string(REGEX MATCH "[^\n]*Error[^\n]*" reason "${error}")
-    _triton_aot_fail("the Python interpreter '${python}' cannot import triton (${reason}${result}). "
+    if(reason)
+      set(detail "${reason}; exit status ${result}")
+    else()
+      set(detail "${result}")  # it did not run: result says why
+    endif()
+    _triton_aot_fail("the Python interpreter '${python}' cannot import triton (${detail}). "
                      "Install it there (python -m pip install triton==3.6.0), or point TritonAOT at a Python "
                      "that has it: -DTRITON_AOT_PYTHON=/path/to/python or add_triton_kernels(... PYTHON <path>).")
   endif()
