@@ -43,6 +43,17 @@ bool ParseArch(std::string_view text, Arch* arch, std::string* err) {
   return true;
 }
 
+int64_t MaxSharedMemoryPerBlock(int capability) {
+  // From the CUDA C++ Programming Guide's table of compute capabilities.
+  switch (capability) {
+    case 75: return 64 * 1024;
+    case 80: case 87: return 163 * 1024;
+    case 86: case 89: case 120: case 121: return 99 * 1024;
+    case 90: case 100: case 101: case 103: case 110: return 227 * 1024;
+    default: return 0;
+  }
+}
+
 bool ParseArchList(const std::vector<std::string>& texts, std::vector<Arch>* archs, std::string* err) {
   archs->clear();
   for (const std::string& text : texts) {

@@ -1,6 +1,7 @@
 // Target GPU architectures as users write them ("80", "90a", "sm_100").
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,11 @@ struct Arch {
 // for users who copy names from nvcc). Fails with a message that says what is
 // accepted.
 bool ParseArch(std::string_view text, Arch* arch, std::string* err);
+
+// The most dynamic shared memory one block can have (the opt-in maximum,
+// CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN), in bytes; 0 for a
+// capability this table does not know.
+int64_t MaxSharedMemoryPerBlock(int capability);
 
 // Parses a list, sorted ascending, duplicates ("90" and "90a") merged.
 bool ParseArchList(const std::vector<std::string>& texts, std::vector<Arch>* archs, std::string* err);

@@ -1,6 +1,7 @@
 #include "atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,24 @@ namespace triton_aot {
 namespace {
 
 std::string ErrnoText() { return std::strerror(errno); }
+
+// The writer's pid in a temporary's name ".<stem>.<kind>.<pid>.XXXXXX", or 0.
+pid_t WriterOf(const std::string& name) {
+  const size_t suffix = name.rfind('.');
+  if (suffix == std::string::npos || name.size() - suffix != 7) return 0;
+  const size_t pid_start = name.rfind('.', suffix - 1);
+  if (pid_start == std::string::npos) return 0;
+  const size_t kind_start = name.rfind('.', pid_start - 1);
+  if (kind_start == std::string::npos) return 0;
+  const std::string kind = name.substr(kind_start + 1, pid_start - kind_start - 1);
+  if (kind != "tmp" && kind != "scratch") return 0;
+  pid_t pid = 0;
+  for (size_t i = pid_start + 1; i < suffix; ++i) {
+    if (name[i] < '0' || name[i] > '9') return 0;
+    pid = pid * 10 + (name[i] - '0');
+  }
+  return pid;
+}
 
 bool WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -56,10 +75,12 @@ bool WriteFileAtomically(const std::string& path, std::string_view contents, std
   // mkstemp gives a unique name even when several processes write the same
   // output folder; the leading dot keeps it out of globs.
   const std::filesystem::path target(path);
-  std::string temp = (target.parent_path() / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  std::string temp = TemporaryTemplate(target.parent_path().string(), target.filename().string(), "tmp");
   int fd = ::mkstemp(temp.data());
   if (fd < 0) {
-    *err = fmt::format("cannot write '{}': cannot create a temporary file in its folder: {}", path, ErrnoText());
+    const int errnum = errno;
+    *err = fmt::format("cannot write '{}': cannot create a temporary file in its folder: {}{}", path,
+                       std::strerror(errnum), AdviceForWriteError(errnum));
     return false;
   }
   // mkstemp makes the file 0600; outputs get the usual 0644 less the umask.
@@ -67,18 +88,18 @@ bool WriteFileAtomically(const std::string& path, std::string_view contents, std
   ::umask(mask);
   ::fchmod(fd, 0666 & ~mask);
   bool ok = WriteAll(fd, contents);
-  std::string reason = ok ? "" : ErrnoText();
+  int errnum = ok ? 0 : errno;
   if (::close(fd) != 0 && ok) {
     ok = false;
-    reason = ErrnoText();
+    errnum = errno;
   }
   if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
     ok = false;
-    reason = ErrnoText();
+    errnum = errno;
   }
   if (!ok) {
     ::unlink(temp.c_str());
-    *err = fmt::format("cannot write '{}': {}", path, reason);
+    *err = fmt::format("cannot write '{}': {}{}", path, std::strerror(errnum), AdviceForWriteError(errnum));
   }
   return ok;
 }
@@ -91,6 +112,44 @@ bool WriteFileIfChanged(const std::string& path, std::string_view contents, bool
   }
   if (changed) *changed = true;
   return WriteFileAtomically(path, contents, err);
+}
+
+std::string TemporaryTemplate(const std::string& dir, const std::string& stem, const std::string& kind) {
+  return fmt::format("{}/.{}.{}.{}.XXXXXX", dir.empty() ? "." : dir, stem, kind, ::getpid());
+}
+
+void RemoveAbandonedTemporaries(const std::string& dir, const std::string& stem_prefix) {
+  std::error_code ec;
+  const std::string prefix = "." + stem_prefix;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const pid_t writer = WriterOf(name);
+    if (writer <= 0 || writer == ::getpid()) continue;
+    if (::kill(writer, 0) == 0 || errno != ESRCH) continue;  // still running (or not ours to ask)
+    std::error_code ignored;
+    std::filesystem::remove_all(entry.path(), ignored);
+  }
+}
+
+std::string AdviceForWriteError(int errnum) {
+  switch (errnum) {
+    case ENOSPC:
+    case EDQUOT:
+      return "; the disk (or your quota) is full: free some space, then build again";
+    case EFBIG:
+      return "; a file-size limit is in force (see 'ulimit -f'): raise it, then build again";
+    case EACCES:
+    case EPERM:
+      return "; the folder is not writable by you: fix its permissions or build in another folder";
+    case EROFS:
+      return "; the file system is read-only: build in a writable folder";
+    case ENOTDIR:
+    case EEXIST:
+      return "; a file is in the way of that path: move it, or choose another folder";
+    default:
+      return "";
+  }
 }
 
 }  // namespace triton_aot

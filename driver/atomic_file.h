@@ -18,4 +18,18 @@ bool WriteFileAtomically(const std::string& path, std::string_view contents, std
 // `contents`. `*changed` (optional) says whether the file was written.
 bool WriteFileIfChanged(const std::string& path, std::string_view contents, bool* changed, std::string* err);
 
+// Temporary files and folders are named ".<stem>.<kind>.<pid>.XXXXXX" (a
+// mkstemp/mkdtemp template), in the folder of what they become: hidden from
+// globs, unique among concurrent writers, and traceable to their writer.
+std::string TemporaryTemplate(const std::string& dir, const std::string& stem, const std::string& kind);
+
+// Removes temporaries in `dir` whose names start with ".<stem_prefix>" and
+// whose writer is no longer running: what a killed build left behind. Those
+// of live processes (a concurrent build) are left alone.
+void RemoveAbandonedTemporaries(const std::string& dir, const std::string& stem_prefix);
+
+// What to do about a failed write, from its errno: "; the disk is full: ..."
+// (empty when there is no better advice than the error itself).
+std::string AdviceForWriteError(int errnum);
+
 }  // namespace triton_aot

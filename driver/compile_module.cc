@@ -26,9 +26,11 @@ namespace {
 class ScratchDir {
  public:
   bool Create(const std::string& parent, const std::string& stem, std::string* err) {
-    std::string templ = parent + "/." + stem + ".scratch.XXXXXX";
+    std::string templ = TemporaryTemplate(parent, stem, "scratch");
     if (!::mkdtemp(templ.data())) {
-      *err = fmt::format("triton-aot: error: cannot create a scratch folder in '{}': {}", parent, std::strerror(errno));
+      const int errnum = errno;
+      *err = fmt::format("triton-aot: error: cannot create a scratch folder in the output folder '{}': {}{}", parent,
+                         std::strerror(errnum), AdviceForWriteError(errnum));
       return false;
     }
     path_ = templ;
@@ -83,6 +85,71 @@ std::string FirstLines(const std::string& text, size_t max_lines) {
   return pos == std::string::npos ? text : text.substr(0, pos) + "\n  ...";
 }
 
+// Failed compiles, one message per distinct error: Triton usually fails a
+// kernel the same way in every variant and for every arch, and one message
+// that says so reads better than a copy per variant.
+class CompileFailures {
+ public:
+  void Add(const std::string& where, const std::string& kernel, const std::string& variant, const std::string& sm,
+           const std::string& message) {
+    auto group = std::find_if(groups_.begin(), groups_.end(), [&](const Group& g) {
+      return g.where == where && g.kernel == kernel && g.message == message;
+    });
+    if (group == groups_.end()) group = groups_.insert(groups_.end(), Group{where, kernel, message, {}});
+    group->subjects.emplace_back(variant, sm);
+  }
+  // A message of its own, ending in a newline.
+  void AddMessage(const std::string& text) { messages_ += text; }
+  bool empty() const { return groups_.empty() && messages_.empty(); }
+
+  std::string Format() const {
+    std::string text;
+    for (const Group& g : groups_) {
+      text += fmt::format("{}: error: kernel '{}', {}: {}\n", g.where, g.kernel, Subjects(g.subjects), g.message);
+    }
+    text += messages_;
+    if (!text.empty()) text.pop_back();
+    return text;
+  }
+
+ private:
+  using Subject = std::pair<std::string, std::string>;  // variant, sm
+  struct Group {
+    std::string where, kernel, message;
+    std::vector<Subject> subjects;
+  };
+
+  static std::string Join(const std::vector<std::string>& items) {
+    std::string text;
+    for (size_t i = 0; i < items.size(); ++i) {
+      text += i == 0 ? "" : i + 1 == items.size() ? " and " : ", ";
+      text += items[i];
+    }
+    return text;
+  }
+
+  // "variant 'a', sm_90a", "variants 'a' and 'b', sm_80 and sm_90a", or, when
+  // not every variant failed for every arch, "variant 'a' for sm_80, ...".
+  static std::string Subjects(const std::vector<Subject>& subjects) {
+    std::vector<std::string> variants, sms;
+    for (const auto& [variant, sm] : subjects) {
+      if (std::find(variants.begin(), variants.end(), "'" + variant + "'") == variants.end()) {
+        variants.push_back("'" + variant + "'");
+      }
+      if (std::find(sms.begin(), sms.end(), sm) == sms.end()) sms.push_back(sm);
+    }
+    if (variants.size() * sms.size() == subjects.size()) {
+      return fmt::format("{} {}, {}", variants.size() == 1 ? "variant" : "variants", Join(variants), Join(sms));
+    }
+    std::vector<std::string> pairs;
+    for (const auto& [variant, sm] : subjects) pairs.push_back(fmt::format("variant '{}' for {}", variant, sm));
+    return Join(pairs);
+  }
+
+  std::vector<Group> groups_;
+  std::string messages_;
+};
+
 // Removes fatbins of variants that no longer exist.
 void RemoveStaleFatbins(const std::string& dir, const std::set<std::string>& keep) {
   std::error_code ec;
@@ -107,8 +174,16 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);
   if (ec) {
-    *err = fmt::format("triton-aot: error: cannot create output folder '{}': {}", options.output_dir, ec.message());
+    *err = fmt::format("triton-aot: error: --output-dir: cannot create the folder '{}': {}{}", options.output_dir,
+                       ec.message(), AdviceForWriteError(ec.value()));
     return false;
+  }
+  // What an earlier, killed run of this module left behind.
+  RemoveAbandonedTemporaries(options.output_dir, module_name + ".");
+  RemoveAbandonedTemporaries((fs::path(options.output_dir) / module_name).string(), "");
+  if (!options.depfile.empty()) {
+    const fs::path depfile(options.depfile);
+    RemoveAbandonedTemporaries(depfile.parent_path().string(), depfile.filename().string());
   }
   ScratchDir scratch;
   if (!scratch.Create(options.output_dir, module_name, err)) return false;
@@ -162,17 +237,31 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   }
 
   std::vector<TimingRecord> records;
-  std::string failures;
+  CompileFailures failures;
   for (const CompileOutcome& outcome : outcomes) {
     const auto& [k, v, arch] = job_keys.at(static_cast<size_t>(outcome.id));
     const KernelSpec& kernel = build.spec.kernels[k];
     const Variant& variant = kernel.variants[v];
     records.push_back({module_name, kernel.name, variant.name, arch.SmName(), outcome.elapsed_us,
                        build.ptxas[arch.capability].info.path, outcome.ok, outcome.error});
-    if (!outcome.ok) {
-      failures += fmt::format("{}:{}: error: kernel '{}', variant '{}', {}: Triton failed to compile it:\n  {}\n",
-                              module_path.string(), variant.line, kernel.name, variant.name, arch.SmName(),
-                              FirstLines(outcome.error, 20));
+    if (!outcome.ok && !outcome.error_file.empty()) {
+      // Triton's compiler said where in the kernel's code: point there.
+      std::string where = fmt::format("{}:{}", outcome.error_file, outcome.error_line);
+      if (outcome.error_col > 0) where += fmt::format(":{}", outcome.error_col);
+      failures.Add(where, kernel.name, variant.name, arch.SmName(), FirstLines(outcome.error, 20));
+    } else if (!outcome.ok) {
+      failures.Add(fmt::format("{}:{}", module_path.string(), variant.line), kernel.name, variant.name, arch.SmName(),
+                   "Triton failed to compile it:\n  " + FirstLines(outcome.error, 20));
+    } else if (const int64_t limit = MaxSharedMemoryPerBlock(arch.capability),
+               shared = outcome.metadata.value("shared", int64_t{0});
+               limit > 0 && shared > limit) {
+      // Triton checks this only when a kernel is loaded; here it is a build
+      // error rather than a failed launch on the user's machine.
+      failures.AddMessage(fmt::format("{}:{}: error: kernel '{}', variant '{}' needs {} bytes of shared memory on {}, but a "
+                              "block there can have at most {}: lower num_stages or the block sizes of this variant, "
+                              "or leave {} out of ARCHITECTURES\n",
+                              module_path.string(), variant.line, kernel.name, variant.name, shared, arch.SmName(),
+                              limit, arch.SmName()));
     }
   }
   auto log_records = [&] {
@@ -183,8 +272,7 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   };
   if (!failures.empty()) {
     log_records();
-    failures.pop_back();
-    *err = failures;
+    *err = failures.Format();
     return false;
   }
 

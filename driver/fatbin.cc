@@ -28,11 +28,19 @@ bool PackFatbin(const std::string& fatbinary, const std::string& work_dir, const
   ProcessOptions options;
   options.cwd = work_dir;
   ProcessResult result;
-  if (!RunProcess(argv, options, &result, err)) return false;
+  const std::string what_to_do =
+      "; check the CUDA toolkit's installation, or pass another fatbinary with --fatbinary (CMake: "
+      "TRITON_AOT_FATBINARY)";
+  if (!RunProcess(argv, options, &result, err)) {
+    *err += what_to_do;
+    return false;
+  }
   const std::string output_path = work_dir + "/" + output;
   if (!result.Succeeded()) {
     ::unlink(output_path.c_str());
-    *err = fmt::format("fatbinary failed ({}): {}", result.Describe(), result.output);
+    std::string output = result.output;
+    while (!output.empty() && output.back() == '\n') output.pop_back();
+    *err = fmt::format("fatbinary failed ({}): {}{}", result.Describe(), output, what_to_do);
     return false;
   }
   const bool read = ReadFile(output_path, bytes, err);

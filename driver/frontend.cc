@@ -1,5 +1,11 @@
 #include "frontend.h"
 
+#include <signal.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "atomic_file.h"
@@ -17,49 +23,59 @@ std::string FormatFrontendError(const json& error, const std::string& module_pat
   if (line > 0) where += fmt::format(":{}", line);
   if (line > 0 && col > 0) where += fmt::format(":{}", col);
   std::string text = fmt::format("{}: error: {}", where, message);
-  if (file != module_path) text += fmt::format(" (while loading {})", module_path);
+  if (!module_path.empty() && file != module_path) text += fmt::format(" (while loading {})", module_path);
+  if (error.contains("errno") && error["errno"].is_number_integer()) text += AdviceForWriteError(error["errno"]);
   return text;
 }
 
-FrontendProcess::FrontendProcess(std::string python, std::string frontend_script, std::string stderr_path,
-                                 std::string triton_cache_dir)
-    : python_(std::move(python)),
-      script_(std::move(frontend_script)),
-      stderr_path_(std::move(stderr_path)),
-      triton_cache_dir_(std::move(triton_cache_dir)) {}
+FrontendProcess::FrontendProcess(FrontendOptions options) : options_(std::move(options)) {}
 
 bool FrontendProcess::EnsureStarted(std::string* err) {
   if (child_) return true;
   ProcessOptions options;
-  options.stderr_path = stderr_path_;
+  options.stderr_path = options_.stderr_path;
   // No GPU is needed or wanted at build time; Triton's own cache is private to
   // this edge so that every build compiles from the sources it was given.
   options.env["CUDA_VISIBLE_DEVICES"] = "";
-  options.env["TRITON_CACHE_DIR"] = triton_cache_dir_;
+  options.env["TRITON_CACHE_DIR"] = options_.triton_cache_dir;
+  // Lets the frontend end itself if the driver dies (see the script's main).
+  options.env["TRITON_AOT_DRIVER_PID"] = std::to_string(::getpid());
   options.env["PYTHONDONTWRITEBYTECODE"] = "1";
   options.env["PYTHONUNBUFFERED"] = "1";
   auto child = std::make_unique<Child>();
-  if (!child->Start({python_, "-s", script_}, options, err)) {
-    *err = fmt::format("cannot start the Python frontend: {}", *err);
+  if (!child->Start({options_.python, "-s", options_.script}, options, err)) {
+    *err = fmt::format("cannot start the Python frontend: {}; pass a Python that has Triton with --python (CMake: "
+                       "the PYTHON keyword or TRITON_AOT_PYTHON)",
+                       *err);
     return false;
   }
   child_ = std::move(child);
   return true;
 }
 
-bool FrontendProcess::Exchange(const json& request, json* response, std::string* err) {
+bool FrontendProcess::Exchange(const json& request, int timeout_ms, json* response, std::string* err) {
   if (!EnsureStarted(err)) return false;
   std::string line;
   std::string write_err;
   const bool sent = child_->WriteAll(request.dump() + "\n", &write_err);
-  if (!sent || !child_->ReadLine(&line)) {
+  const Child::Read read = sent ? child_->ReadLine(&line, timeout_ms) : Child::Read::kEnd;
+  if (read == Child::Read::kInterrupted) {
+    child_.reset();
+    *err = "interrupted";
+    return false;
+  }
+  if (read == Child::Read::kTimedOut) {
+    load_timed_out_ = true;
+    return false;
+  }
+  if (read != Child::Read::kLine) {
     ProcessResult result;
     child_->Wait(&result);
     child_.reset();
     std::string log = Stderr();
     if (log.size() > 4000) log = "..." + log.substr(log.size() - 4000);
-    *err = fmt::format("the Python frontend ({} {}) stopped unexpectedly ({}){}", python_, script_, result.Describe(),
-                       log.empty() ? "" : ":\n" + log);
+    *err = fmt::format("the Python frontend ({} {}) stopped unexpectedly ({}){}", options_.python, options_.script,
+                       result.Describe(), log.empty() ? "" : ":\n" + log);
     return false;
   }
   *response = json::parse(line, nullptr, false);
@@ -70,10 +86,43 @@ bool FrontendProcess::Exchange(const json& request, json* response, std::string*
   return true;
 }
 
+std::string FrontendProcess::TimedOutLoadMessage(const std::string& module_path, const std::string& source_root) {
+  // The frontend dumps its Python stack on SIGUSR1 (faulthandler); the
+  // innermost frame in the project's files is where the module is stuck.
+  static const std::regex kFrame(R"re(File "([^"]+)", line (\d+))re");
+  child_->Signal(SIGUSR1);
+  std::string where = module_path;
+  for (int waited_ms = 0; waited_ms < 2000; waited_ms += 50) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::string log = Stderr();
+    bool found = false;
+    for (std::sregex_iterator it(log.begin(), log.end(), kFrame), end; it != end; ++it) {
+      const std::string file = (*it)[1].str();
+      if (file == module_path || file.rfind(source_root + "/", 0) == 0) {
+        where = fmt::format("{}:{}", file, (*it)[2].str());
+        found = true;
+        break;
+      }
+    }
+    if (found) break;
+  }
+  child_.reset();  // kills it
+  const int seconds = (options_.load_timeout_ms + 999) / 1000;
+  return fmt::format("{}: error: loading the module did not finish within {} s{}; a kernel module must not loop or "
+                     "wait at import. If it really needs longer, raise the limit with --load-timeout (CMake: "
+                     "TRITON_AOT_LOAD_TIMEOUT)",
+                     where, seconds, where == module_path ? "" : " (it was still running this line)");
+}
+
 bool FrontendProcess::Load(const std::string& module_path, const std::string& source_root, json* loaded,
                            std::string* err) {
   json request = {{"op", "load"}, {"module", module_path}, {"source_root", source_root}};
-  if (!Exchange(request, loaded, err)) {
+  if (!Exchange(request, options_.load_timeout_ms, loaded, err)) {
+    if (load_timed_out_) {
+      *err = TimedOutLoadMessage(module_path, source_root);
+      return false;
+    }
+    if (*err == "interrupted") return false;
     *err = fmt::format("triton-aot: error: {}: {}", module_path, *err);
     return false;
   }
@@ -106,9 +155,12 @@ bool FrontendProcess::Compile(const std::vector<CompileJob>& jobs, std::vector<C
                                {"out_prefix", job.out_prefix}});
   }
   json response;
-  if (!Exchange(request, &response, err)) return false;
+  if (!Exchange(request, -1, &response, err)) return false;
   if (!response.value("ok", false)) {
-    *err = FormatFrontendError(response["error"], "");
+    // Not about one variant (those come back as results): a full disk, say.
+    const json& error = response["error"];
+    *err = error.value("file", json()).is_string() ? FormatFrontendError(error, "") : error.value("message", "");
+    if (error.contains("errno") && error["errno"].is_number_integer()) *err += AdviceForWriteError(error["errno"]);
     return false;
   }
   outcomes->clear();
@@ -118,6 +170,11 @@ bool FrontendProcess::Compile(const std::vector<CompileJob>& jobs, std::vector<C
     outcome.ok = r["ok"].get<bool>();
     outcome.elapsed_us = r["elapsed_us"].get<int64_t>();
     outcome.error = r.value("error", "");
+    if (r.contains("where") && r["where"].is_object()) {
+      outcome.error_file = r["where"].value("file", "");
+      outcome.error_line = r["where"].value("line", 0);
+      outcome.error_col = r["where"].value("col", 0);
+    }
     outcome.metadata = r.value("metadata", json());
     outcomes->push_back(std::move(outcome));
   }
@@ -126,7 +183,7 @@ bool FrontendProcess::Compile(const std::vector<CompileJob>& jobs, std::vector<C
 
 std::string FrontendProcess::Stderr() const {
   std::string text, ignored;
-  ReadFile(stderr_path_, &text, &ignored);
+  ReadFile(options_.stderr_path, &text, &ignored);
   return text;
 }
 

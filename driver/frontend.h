@@ -33,6 +33,10 @@ struct CompileOutcome {
   bool ok = false;
   int64_t elapsed_us = 0;
   std::string error;
+  // Where in the project's sources Triton's compiler failed, when it says.
+  std::string error_file;
+  int error_line = 0;
+  int error_col = 0;
   nlohmann::json metadata;
 };
 
@@ -47,11 +51,20 @@ class KernelCompiler {
                        std::string* err) = 0;
 };
 
+struct FrontendOptions {
+  std::string python = "python3";
+  std::string script;            // triton_aot_frontend.py
+  std::string stderr_path;       // gets what Python prints to stderr
+  std::string triton_cache_dir;  // Triton's cache, private to one edge
+  // How long starting Python and importing the module (with Triton) may take.
+  // A module that loops or blocks at import would otherwise hang the build.
+  int load_timeout_ms = 120'000;
+};
+
 // A frontend in a child Python process, for the lifetime of this object.
 class FrontendProcess : public KernelCompiler {
  public:
-  FrontendProcess(std::string python, std::string frontend_script, std::string stderr_path,
-                  std::string triton_cache_dir);
+  explicit FrontendProcess(FrontendOptions options);
   bool Load(const std::string& module_path, const std::string& source_root, nlohmann::json* loaded,
             std::string* err) override;
   bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes, std::string* err) override;
@@ -60,14 +73,17 @@ class FrontendProcess : public KernelCompiler {
 
  private:
   bool EnsureStarted(std::string* err);
-  bool Exchange(const nlohmann::json& request, nlohmann::json* response, std::string* err);
+  bool Exchange(const nlohmann::json& request, int timeout_ms, nlohmann::json* response, std::string* err);
+  // Where the module was when loading it timed out, from Python's stack dump.
+  std::string TimedOutLoadMessage(const std::string& module_path, const std::string& source_root);
 
-  std::string python_, script_, stderr_path_, triton_cache_dir_;
+  FrontendOptions options_;
+  bool load_timed_out_ = false;
   std::unique_ptr<Child> child_;
 };
 
-// Formats a frontend error object ({kind, message, file, line, col}) as
-// "file:line:col: error: message".
+// Formats a frontend error object ({kind, message, file, line, col, errno}) as
+// "file:line:col: error: message", with advice for a full disk and the like.
 std::string FormatFrontendError(const nlohmann::json& error, const std::string& module_path);
 
 }  // namespace triton_aot

@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "compile_module.h"
 #include "frontend.h"
+#include "interrupt.h"
 #include "spec.h"
 #include "timing_log.h"
 #include "version.h"
@@ -22,7 +23,7 @@ namespace {
 using namespace triton_aot;
 
 int RunCompile(CompileModuleOptions options, const std::vector<std::string>& arch_texts, const std::string& python,
-               const std::string& frontend) {
+               const std::string& frontend, double load_timeout_s) {
   std::string err;
   if (!ParseArchList(arch_texts, &options.archs, &err)) {
     fmt::print(stderr, "triton-aot: error: --arch: {}\n", err);
@@ -38,10 +39,21 @@ int RunCompile(CompileModuleOptions options, const std::vector<std::string>& arc
   options.ptxas.explicit_path = explicit_sources.explicit_path;
   options.ptxas.toolkit_path = explicit_sources.toolkit_path;
   CompilerFactory factory = [&](const std::string& scratch) -> std::unique_ptr<KernelCompiler> {
-    return std::make_unique<FrontendProcess>(python, frontend, scratch + "/frontend.log", scratch + "/triton-cache");
+    FrontendOptions frontend_options;
+    frontend_options.python = python;
+    frontend_options.script = frontend;
+    frontend_options.stderr_path = scratch + "/frontend.log";
+    frontend_options.triton_cache_dir = scratch + "/triton-cache";
+    frontend_options.load_timeout_ms = static_cast<int>(load_timeout_s * 1000);
+    return std::make_unique<FrontendProcess>(frontend_options);
   };
   PtxasProber prober;
-  if (!CompileModule(options, factory, prober, &err)) {
+  InstallInterruptHandlers();
+  const bool compiled = CompileModule(options, factory, prober, &err);
+  // Interrupted: everything is cleaned up by now; end as the signal would
+  // have, so that Ninja reports an interruption rather than a failure.
+  if (const int signal = PendingInterrupt()) DieOfSignal(signal);
+  if (!compiled) {
     fmt::print(stderr, "{}\n", err);
     return 1;
   }
@@ -88,6 +100,10 @@ int main(int argc, char** argv) {
   compile->add_option("--ptxas", options.ptxas.explicit_path, "use this ptxas (an error if it cannot be used)");
   compile->add_option("--toolkit-ptxas", options.ptxas.toolkit_path, "the CUDA toolkit's ptxas, tried after "
                                                                        "--ptxas and TRITON_PTXAS_PATH");
+  double load_timeout_s = 120;
+  compile->add_option("--load-timeout", load_timeout_s,
+                      "seconds that starting Python and importing the module may take (default 120)")
+      ->check(CLI::Range(0.1, 86400.0));
   compile->add_flag("-v,--verbose", options.verbose, "say which ptxas candidates were skipped, and the times");
 
   std::string log;
@@ -105,7 +121,7 @@ int main(int argc, char** argv) {
     if (options.source_root.empty()) {
       options.source_root = std::filesystem::absolute(options.module_path).parent_path().string();
     }
-    return RunCompile(options, archs, python, frontend);
+    return RunCompile(options, archs, python, frontend, load_timeout_s);
   }
   return RunReport(log, top);
 }

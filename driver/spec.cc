@@ -121,7 +121,7 @@ bool ApplySignature(const json& signature, const KernelSpec& kernel, const std::
     auto it = std::find(kernel.arg_names.begin(), kernel.arg_names.end(), name);
     if (it == kernel.arg_names.end()) {
       bool is_constexpr = std::any_of(kernel.params.begin(), kernel.params.end(),
-                                      [&](const Param& p) { return p.name == name && p.is_constexpr; });
+                                      [&name = name](const Param& p) { return p.name == name && p.is_constexpr; });
       if (is_constexpr) {
         return checker.Fail(line, fmt::format("{}: '{}' is a tl.constexpr parameter: give its value in constexprs, "
                                               "not a type in signature",
@@ -162,7 +162,8 @@ bool ApplyConstexprs(const json& constexprs, const KernelSpec& kernel, std::map<
                                           TypeName(constexprs)));
   }
   for (const auto& [name, value] : constexprs.items()) {
-    auto param = std::find_if(kernel.params.begin(), kernel.params.end(), [&](const Param& p) { return p.name == name; });
+    auto param = std::find_if(kernel.params.begin(), kernel.params.end(),
+                              [&name = name](const Param& p) { return p.name == name; });
     if (param == kernel.params.end() || !param->is_constexpr) {
       std::vector<std::string> names;
       for (const Param& p : kernel.params) {
@@ -279,7 +280,11 @@ bool ParseKernel(const json& entry, size_t index, const json& loaded, Checker& c
   }
   if (!CheckKeys(entry, kKernelKeys, what, line, checker)) return false;
   for (const char* required : {"kernel", "signature", "grid"}) {
-    if (!entry.contains(required)) return checker.Fail(line, fmt::format("{} has no '{}'", what, required));
+    if (!entry.contains(required)) {
+      return checker.Fail(line, fmt::format("{} has no '{}': every entry needs kernel, signature and grid (see "
+                                            "docs/kernel-spec.md)",
+                                            what, required));
+    }
   }
   if (!entry["kernel"].is_string()) {
     return checker.Fail(line, fmt::format("{}: kernel must be the name of a @triton.jit function, as a string", what));
@@ -324,7 +329,8 @@ bool ParseKernel(const json& entry, size_t index, const json& loaded, Checker& c
   if (!ApplySignature(entry["signature"], *kernel, nullptr, &base, what, line, checker)) return false;
   for (size_t i = 0; i < base.size(); ++i) {
     if (base[i].dtype.empty()) {
-      return checker.Fail(line, fmt::format("{}: argument '{}' has no type in signature", what, kernel->arg_names[i]));
+      return checker.Fail(line, fmt::format("{}: argument '{}' has no type in signature: add it (e.g. \"{}\": \"i32\")",
+                                           what, kernel->arg_names[i], kernel->arg_names[i]));
     }
   }
   if (!ParseGrid(entry["grid"], *kernel, base, &kernel->grid, what, line, checker)) return false;
@@ -435,7 +441,8 @@ bool ParseKernel(const json& entry, size_t index, const json& loaded, Checker& c
     for (size_t b = 0; b < a; ++b) {
       const Variant& vb = kernel->variants[b];
       if (va.name == vb.name) {
-        return checker.Fail(va.line, fmt::format("{}: two variants are named '{}'", what, va.name));
+        return checker.Fail(va.line,
+                            fmt::format("{}: two variants are named '{}': give each its own name", what, va.name));
       }
       if (SameBuild(va, vb)) {
         return checker.Fail(va.line, fmt::format("{}: variants '{}' and '{}' are identical (same types, hints, "

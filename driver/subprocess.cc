@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "interrupt.h"
 
 extern char** environ;
 
@@ -58,10 +61,13 @@ bool Spawn(const std::vector<std::string>& argv, const ProcessOptions& options, 
     *err = fmt::format("cannot run '{}': {}", argv[0], std::strerror(rc));
     return false;
   }
+  RegisterChild(*pid);
   return true;
 }
 
 void WaitFor(pid_t pid, ProcessResult* result) {
+  // Before reaping: once reaped, the pid may be reused by another process.
+  UnregisterChild(pid);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -158,20 +164,38 @@ bool Child::WriteAll(const std::string& data, std::string* err) {
   return true;
 }
 
-bool Child::ReadLine(std::string* line) {
+Child::Read Child::ReadLine(std::string* line, int timeout_ms) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     size_t newline = buffer_.find('\n');
     if (newline != std::string::npos) {
       *line = buffer_.substr(0, newline);
       buffer_.erase(0, newline + 1);
-      return true;
+      return Read::kLine;
     }
+    if (PendingInterrupt() != 0) return Read::kInterrupted;
+    int wait_ms = -1;
+    if (timeout_ms >= 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) return Read::kTimedOut;
+      wait_ms = static_cast<int>(left);
+    }
+    struct pollfd readable = {stdout_fd_, POLLIN, 0};
+    const int ready = ::poll(&readable, 1, wait_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return Read::kEnd;
+    if (ready == 0) continue;  // the deadline is checked above
     char chunk[1 << 16];
     ssize_t n = ::read(stdout_fd_, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n <= 0) return PendingInterrupt() != 0 ? Read::kInterrupted : Read::kEnd;
     buffer_.append(chunk, static_cast<size_t>(n));
   }
+}
+
+void Child::Signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
 }
 
 void Child::CloseStdin() {

@@ -41,8 +41,12 @@ class Child {
 
   bool Start(const std::vector<std::string>& argv, const ProcessOptions& options, std::string* err);
   bool WriteAll(const std::string& data, std::string* err);
-  // Reads one '\n'-terminated line (without the '\n'); false at end of output.
-  bool ReadLine(std::string* line);
+  enum class Read { kLine, kEnd, kTimedOut, kInterrupted };
+  // Reads one '\n'-terminated line (without the '\n'). Waits at most
+  // `timeout_ms` (-1: for ever); stops early when the driver is interrupted.
+  Read ReadLine(std::string* line, int timeout_ms = -1);
+  // Sends `signal` to the child, if it still runs.
+  void Signal(int signal);
   void CloseStdin();
   // Waits for exit and fills exit_code/signal.
   void Wait(ProcessResult* result);

@@ -19,6 +19,8 @@ set(TRITON_AOT_PYTHON "" CACHE FILEPATH
     "Python interpreter that has Triton (default: the Python3 interpreter CMake finds)")
 set(TRITON_AOT_PTXAS "" CACHE FILEPATH
     "ptxas to use for every target (default: TRITON_PTXAS_PATH, the CUDA toolkit's, Triton's bundled, PATH)")
+set(TRITON_AOT_LOAD_TIMEOUT 120 CACHE STRING
+    "Seconds that starting Python and importing one kernel module may take before its build step fails")
 
 # Fails configuration with one message; the arguments are concatenated, which
 # keeps long messages readable in the source.
@@ -182,6 +184,7 @@ function(triton_aot_compile_module)
   if(TRITON_AOT_TOOLKIT_PTXAS)
     list(APPEND optional_args "--toolkit-ptxas=${TRITON_AOT_TOOLKIT_PTXAS}")
   endif()
+  list(APPEND optional_args "--load-timeout=${TRITON_AOT_LOAD_TIMEOUT}")
   set(pool_args "")
   if(arg_JOB_POOL)
     set(pool_args JOB_POOL "${arg_JOB_POOL}")

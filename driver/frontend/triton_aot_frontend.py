@@ -11,11 +11,14 @@ never corrupt the protocol.
 """
 
 import ast
+import errno
+import faulthandler
 import inspect
 import json
 import linecache
 import os
 import re
+import signal
 import sys
 import time
 import traceback
@@ -47,15 +50,60 @@ def _pin_file_stamps(backend, stages, options, language, capability):
     stages["ptx"] = ptx_with_pinned_file_stamps
 
 
-def _error(kind, message, file=None, line=0, col=0):
-    return {"ok": False, "error": {"kind": kind, "message": message, "file": file, "line": line, "col": col}}
+def _error(kind, message, file=None, line=0, col=0, **extra):
+    return {"ok": False, "error": {"kind": kind, "message": message, "file": file, "line": line, "col": col, **extra}}
 
 
-def _innermost_frame_in(tb, paths):
-    """The deepest traceback frame that lies in one of `paths` (the user's files)."""
+# Errors that mean the disk, a quota or a file-size limit stopped a write: no
+# other variant can succeed either, so the whole request fails with them.
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _disk_error(exc):
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _compilation_error_location(exc, kernels):
+    """File, line and column in the user's source of Triton's innermost CompilationError.
+
+    The error's node is numbered within the failing @triton.jit function's
+    source (which starts at its `def`); the function is found among the
+    module's kernels and the helpers they call by that source.
+    """
+    from triton.compiler.errors import CompilationError
+    from triton.runtime.jit import JITFunction, get_jit_fn_file_line
+    innermost = None
+    while exc is not None:
+        if isinstance(exc, CompilationError):
+            innermost = exc
+        exc = exc.__cause__
+    if innermost is None or not hasattr(innermost.node, "lineno") or innermost.src is None:
+        return None
+    functions = [k for k in kernels if isinstance(k, JITFunction)]
+    seen = set()
+    while functions:
+        fn = functions.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if fn.src == innermost.src:
+            file, begin_line = get_jit_fn_file_line(fn)
+            message = innermost.error_message or repr(innermost.__cause__ or innermost)
+            return {"file": file, "line": begin_line + innermost.node.lineno - 1,
+                    "col": innermost.node.col_offset + 1, "message": message}
+        functions += [v for v in fn.__globals__.values() if isinstance(v, JITFunction)]
+    return None
+
+
+def _innermost_frame_in(tb, is_users):
+    """The deepest traceback frame in one of the user's files."""
     found = None
     for frame, lineno in traceback.walk_tb(tb):
-        if os.path.realpath(frame.f_code.co_filename) in paths:
+        if is_users(os.path.realpath(frame.f_code.co_filename)):
             found = (frame.f_code.co_filename, lineno)
     return found
 
@@ -152,14 +200,11 @@ class Frontend:
         except SyntaxError as e:  # in a helper it imports
             return _error("syntax", e.msg, e.filename or path, e.lineno or 0, e.offset or 0)
         except BaseException as e:  # the module's own code failed: report where
-            user_files = {os.path.realpath(path)}
-            user_files |= {
-                os.path.realpath(m.__file__)
-                for k, m in list(sys.modules.items())
-                if k not in before and getattr(m, "__file__", None)
-                and os.path.realpath(m.__file__).startswith(source_root + os.sep)
-            }
-            where = _innermost_frame_in(e.__traceback__, user_files) or (path, 0)
+            # The module and the project's files: a helper that failed to
+            # import is no longer in sys.modules, but its frame is there.
+            module_file = os.path.realpath(path)
+            where = _innermost_frame_in(e.__traceback__,
+                                        lambda f: f == module_file or f.startswith(source_root + os.sep)) or (path, 0)
             kind = "import" if isinstance(e, ImportError) else "exception"
             message = f"{type(e).__name__}: {e}"
             if isinstance(e, ModuleNotFoundError):
@@ -252,12 +297,16 @@ class Frontend:
                 elapsed = (time.perf_counter_ns() - start) // 1000
                 if isinstance(e, (KeyboardInterrupt, SystemExit)):
                     raise
-                results.append({
-                    "id": job["id"],
-                    "ok": False,
-                    "elapsed_us": elapsed,
-                    "error": f"{type(e).__name__}: {e}",
-                })
+                disk = _disk_error(e)
+                if disk is not None:
+                    what = f"'{disk.filename}'" if disk.filename else "the compiled kernel's files"
+                    return _error("disk", f"cannot write {what}: {disk.strerror}", errno=disk.errno)
+                result = {"id": job["id"], "ok": False, "elapsed_us": elapsed, "error": f"{type(e).__name__}: {e}"}
+                where = _compilation_error_location(e, [kernel])
+                if where is not None:
+                    result["error"] = where.pop("message")
+                    result["where"] = where
+                results.append(result)
         # @triton.jit reads sources through linecache; a long-lived worker must
         # not keep every module it ever compiled.
         linecache.clearcache()
@@ -288,7 +337,23 @@ def serve(requests, responses):
         responses.flush()
 
 
+def _end_with_driver():
+    """Dies with the driver, so that a killed build leaves no Python behind."""
+    driver = os.environ.get("TRITON_AOT_DRIVER_PID")
+    if not driver or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != int(driver):  # it died before the line above
+        os._exit(1)
+
+
 def main():
+    _end_with_driver()
+    # On SIGUSR1 print the Python stack: the driver asks for it when loading a
+    # module takes too long, to say which line it is stuck on.
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=False)
     # Keep the protocol channel private: from here on fd 1 is stderr.
     responses = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)

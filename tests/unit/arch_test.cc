@@ -64,6 +64,15 @@ TEST(ArchTest, SmNameUsesTheArchSpecificTargetFromHopperOn) {
   EXPECT_EQ(Arch{120}.SmName(), "sm_120a");
 }
 
+TEST(MaxSharedMemoryPerBlockTest, KnowsTheLimitsOfEachGeneration) {
+  EXPECT_EQ(MaxSharedMemoryPerBlock(80), 166912);
+  EXPECT_EQ(MaxSharedMemoryPerBlock(86), 101376);
+  EXPECT_EQ(MaxSharedMemoryPerBlock(90), 232448);
+  EXPECT_EQ(MaxSharedMemoryPerBlock(100), 232448);
+  EXPECT_EQ(MaxSharedMemoryPerBlock(120), 101376);
+  EXPECT_EQ(MaxSharedMemoryPerBlock(42), 0) << "unknown: no check rather than a wrong one";
+}
+
 TEST(ParseArchListTest, SortsAndMergesSpellingsOfTheSameArch) {
   std::vector<Arch> archs;
   std::string err;

@@ -1,6 +1,8 @@
 #include "atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +105,80 @@ TEST(WriteFileAtomicallyTest, FailureInAnUnwritableFolderKeepsTheOldFile) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(ReadText(folder / "k.h"), "old contents");
   EXPECT_EQ(ListFiles(dir.path()), std::vector<std::string>{"out/k.h"});
+}
+
+TEST(WriteFileAtomicallyTest, AFileSizeLimitFailsTheWriteWithAdviceAndKeepsTheOldFile) {
+  // A full disk, in miniature: RLIMIT_FSIZE makes write() fail with EFBIG
+  // once the driver ignores SIGXFSZ, as it does. In a child, so the limit
+  // does not outlive this test.
+  TempDir dir;
+  WriteText(dir / "k.fatbin", "old contents");
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(pipe_fds[0]);
+    ::signal(SIGXFSZ, SIG_IGN);
+    const struct rlimit limit = {4096, 4096};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    std::string err;
+    const bool written = WriteFileAtomically(dir / "k.fatbin", std::string(100000, 'x'), &err);
+    if (::write(pipe_fds[1], err.data(), err.size()) < 0) ::_exit(3);
+    ::_exit(written ? 1 : 0);
+  }
+  ::close(pipe_fds[1]);
+  std::string message;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, n);
+  ::close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the write succeeded";
+  EXPECT_NE(message.find("cannot write '" + (dir / "k.fatbin") + "': File too large"), std::string::npos) << message;
+  EXPECT_NE(message.find("ulimit -f"), std::string::npos) << message;
+  EXPECT_EQ(ReadText(dir / "k.fatbin"), "old contents");
+  EXPECT_EQ(ListFiles(dir.path()), std::vector<std::string>{"k.fatbin"});
+}
+
+TEST(AdviceForWriteErrorTest, SaysWhatToDoForTheErrorsUsersCanFix) {
+  EXPECT_NE(AdviceForWriteError(ENOSPC).find("free some space"), std::string::npos);
+  EXPECT_NE(AdviceForWriteError(EFBIG).find("ulimit -f"), std::string::npos);
+  EXPECT_NE(AdviceForWriteError(EACCES).find("permissions"), std::string::npos);
+  EXPECT_NE(AdviceForWriteError(EROFS).find("read-only"), std::string::npos);
+  EXPECT_EQ(AdviceForWriteError(EINVAL), "");
+}
+
+// A pid that no process has: a child's, once it has been reaped.
+pid_t DeadPid() {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return pid;
+}
+
+TEST(RemoveAbandonedTemporariesTest, RemovesThoseOfDeadWritersOnlyAndOnlyTheModulesOwn) {
+  TempDir dir;
+  const pid_t dead = DeadPid();
+  const std::string live = std::to_string(::getppid());  // the test runner's parent: alive
+  const std::string gone = std::to_string(dead);
+  WriteText(dir / (".k.h.tmp." + gone + ".AbCdEf"), "half a header");
+  WriteText(dir / (".k.scratch." + gone + ".x1y2z3") + "/frontend.log", "log");
+  WriteText(dir / (".k.cpp.tmp." + live + ".AbCdEf"), "a concurrent writer's");
+  WriteText(dir / (".other.h.tmp." + gone + ".AbCdEf"), "another module's");
+  WriteText(dir / ".k.h.tmp.notapid", "not ours to judge");
+  WriteText(dir / "k.h", "the output");
+  RemoveAbandonedTemporaries(dir.path().string(), "k.");
+  EXPECT_EQ(ListFiles(dir.path()),
+            (std::vector<std::string>{".k.cpp.tmp." + live + ".AbCdEf", ".k.h.tmp.notapid",
+                                      ".other.h.tmp." + gone + ".AbCdEf", "k.h"}));
+  EXPECT_FALSE(fs::exists(dir / (".k.scratch." + gone + ".x1y2z3")));
+}
+
+TEST(TemporaryTemplateTest, NamesTheWriter) {
+  EXPECT_EQ(TemporaryTemplate("/out", "k.h", "tmp"), "/out/.k.h.tmp." + std::to_string(::getpid()) + ".XXXXXX");
 }
 
 TEST(WriteFileAtomicallyTest, FailedRenameRemovesTheTemporaryFile) {
