@@ -2,18 +2,15 @@
 // and checks what a user of add_triton_kernels() relies on: one edge per
 // module, incremental rebuilds, clear failures that keep earlier outputs, and
 // fatbins with every requested arch.
-#include <fcntl.h>
-#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <regex>
 #include <string>
-#include <thread>
 
+#include "kernel_project.h"
 #include "test_support.h"
 
 namespace triton_aot::testing {
@@ -100,44 +97,18 @@ class BuildTest : public ::testing::Test {
   }
 
   void WriteCMakeLists(const std::string& arguments, bool with_app = true) {
-    std::string text =
-        "cmake_minimum_required(VERSION 3.25)\n"
-        "project(itest LANGUAGES CXX)\n"
-        "find_package(TritonAOT REQUIRED CONFIG)\n"
-        "add_triton_kernels(kern " +
-        arguments + ")\n";
-    if (with_app) text += "add_executable(app main.cc)\ntarget_link_libraries(app PRIVATE kern)\n";
-    WriteText(src_ / "CMakeLists.txt", text);
+    project().WriteCMakeLists(arguments, with_app);
   }
-
-  ProcessResult Configure(const std::string& python = TestPython()) {
-    return triton_aot::testing::Run({TRITON_AOT_TEST_CMAKE, "-S", src_.string(), "-B", build_.string(), "-G", "Ninja",
-                "-DCMAKE_MAKE_PROGRAM=" TRITON_AOT_TEST_NINJA, "-DTritonAOT_DIR=" TRITON_AOT_BUILD_DIR,
-                "-DTRITON_AOT_PYTHON=" + python});
-  }
-
-  ProcessResult Build(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {TRITON_AOT_TEST_NINJA, "-C", build_.string()};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return triton_aot::testing::Run(argv);
-  }
+  ProcessResult Configure(const std::string& python = TestPython()) { return project().Configure(python); }
+  ProcessResult Build(const std::vector<std::string>& extra = {}) { return project().Build(extra); }
+  // This test's sources and build folder.
+  KernelProject project() const { return KernelProject(src_, build_); }
 
   void ConfigureAndBuild() {
     ProcessResult configured = Configure();
     ASSERT_TRUE(configured.Succeeded()) << configured.output;
     ProcessResult built = Build();
     ASSERT_TRUE(built.Succeeded()) << built.output;
-  }
-
-  // Sets `path`'s modification time to now exactly as `touch` does: with
-  // UTIME_NOW the kernel takes the file-system clock, the one Ninja 1.12+ also
-  // reads for the build's start. (A time from std::chrono can run a few ms
-  // ahead of it, and a file that looks newer than the build would stay dirty.)
-  // The pause puts it clearly after the last build's outputs.
-  void Touch(const fs::path& path) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const struct timespec now[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
-    ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), now, 0), 0);
   }
 
   // Contents and mtime of every generated file of target kern.
@@ -152,12 +123,6 @@ class BuildTest : public ::testing::Test {
   // CMake wraps long messages; compare with runs of white space folded.
   static std::string Squeeze(const std::string& text) {
     return std::regex_replace(text, std::regex("\\s+"), " ");
-  }
-
-  static int Count(const std::string& text, const std::string& needle) {
-    int count = 0;
-    for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++count;
-    return count;
   }
 
   TempDir dir_;
@@ -285,25 +250,6 @@ TEST_F(BuildTest, FatbinHoldsACubinPerArchAndThePtxOfTheNewest) {
     EXPECT_EQ(Count(listed.output, "PTX file"), 1) << listed.output;
     EXPECT_EQ(Count(listed.output, "sm_90a.ptx"), 1) << listed.output;
   }
-}
-
-TEST_F(BuildTest, TwoBuildFoldersGiveTheSameBytes) {
-  ConfigureAndBuild();
-  // A second build of the same sources in another folder, at another time.
-  const fs::path first_generated = generated_;
-  build_ = dir_.path() / "another build";
-  generated_ = build_ / "triton_aot" / "kern";
-  ConfigureAndBuild();
-  const std::vector<std::string> files = ListFiles(first_generated);
-  ASSERT_EQ(files, ListFiles(generated_));
-  size_t compared = 0;
-  for (const std::string& name : files) {
-    if (fs::path(name).extension() == ".d") continue;  // names its build folder's outputs, by design
-    EXPECT_EQ(ReadText(first_generated / name), ReadText(generated_ / name)) << name << " differs";
-    EXPECT_EQ(ReadText(generated_ / name).find(build_.string()), std::string::npos) << name;
-    ++compared;
-  }
-  EXPECT_GE(compared, 9u);  // per module .h .cpp .json, and three fatbins
 }
 
 TEST_F(BuildTest, TimingLogHasALinePerVariantAndArchAndAReport) {

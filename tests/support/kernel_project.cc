@@ -1,0 +1,83 @@
+#include "kernel_project.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "test_support.h"
+
+namespace triton_aot::testing {
+namespace fs = std::filesystem;
+
+KernelProject::KernelProject(fs::path source_dir, fs::path build_dir)
+    : source_dir_(std::move(source_dir)), build_dir_(std::move(build_dir)) {}
+
+void KernelProject::WriteCMakeLists(const std::string& arguments, bool with_app) const {
+  std::string text =
+      "cmake_minimum_required(VERSION 3.25)\n"
+      "project(itest LANGUAGES CXX)\n"
+      "find_package(TritonAOT REQUIRED CONFIG)\n"
+      "add_triton_kernels(kern " +
+      arguments + ")\n";
+  if (with_app) text += "add_executable(app main.cc)\ntarget_link_libraries(app PRIVATE kern)\n";
+  WriteText(source_dir_ / "CMakeLists.txt", text);
+}
+
+ProcessResult KernelProject::Configure(const std::string& python) const {
+  return Run({TRITON_AOT_TEST_CMAKE, "-S", source_dir_.string(), "-B", build_dir_.string(), "-G", "Ninja",
+              "-DCMAKE_MAKE_PROGRAM=" TRITON_AOT_TEST_NINJA, "-DTritonAOT_DIR=" TRITON_AOT_BUILD_DIR,
+              "-DTRITON_AOT_PYTHON=" + python});
+}
+
+std::vector<std::string> KernelProject::BuildCommand(const std::vector<std::string>& extra) const {
+  std::vector<std::string> argv = {TRITON_AOT_TEST_NINJA, "-C", build_dir_.string()};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
+ProcessResult KernelProject::Build(const std::vector<std::string>& extra, const ProcessOptions& options) const {
+  return Run(BuildCommand(extra), "", options);
+}
+
+void Touch(const fs::path& path) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const struct timespec now[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+  if (::utimensat(AT_FDCWD, path.c_str(), now, 0) != 0) throw std::runtime_error("cannot touch " + path.string());
+}
+
+std::map<std::string, std::string> ReadTree(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const std::string& name : ListFiles(root)) files[name] = ReadText(root / name);
+  return files;
+}
+
+std::vector<std::string> TemporaryFiles(const fs::path& root) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
+    const std::string name = it->path().filename().string();
+    if (name.find(".scratch.") != std::string::npos || name.find(".tmp.") != std::string::npos) {
+      found.push_back(fs::relative(it->path(), root).string());
+    }
+  }
+  return found;
+}
+
+int Count(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++count;
+  return count;
+}
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+}  // namespace triton_aot::testing

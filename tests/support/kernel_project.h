@@ -1,0 +1,59 @@
+// A small CMake project that uses add_triton_kernels(), configured and built
+// with the real CMake, Ninja, driver and Triton. Integration and reliability
+// tests write its sources, build it, and look at what came out.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "subprocess.h"
+
+namespace triton_aot::testing {
+
+class KernelProject {
+ public:
+  // Sources go to `source_dir`, the build to `build_dir`.
+  KernelProject(std::filesystem::path source_dir, std::filesystem::path build_dir);
+
+  // CMakeLists.txt with `add_triton_kernels(kern <arguments>)`, and an
+  // executable `app` from main.cc linked to it when `with_app`.
+  void WriteCMakeLists(const std::string& arguments, bool with_app = false) const;
+  ProcessResult Configure(const std::string& python) const;
+  // `ninja -C <build> <extra...>`; `options` sets its environment.
+  ProcessResult Build(const std::vector<std::string>& extra = {}, const ProcessOptions& options = {}) const;
+  std::vector<std::string> BuildCommand(const std::vector<std::string>& extra = {}) const;
+
+  const std::filesystem::path& source_dir() const { return source_dir_; }
+  const std::filesystem::path& build_dir() const { return build_dir_; }
+  // Where target kern's artifacts are written.
+  std::filesystem::path generated_dir() const { return build_dir_ / "triton_aot" / "kern"; }
+
+ private:
+  std::filesystem::path source_dir_;
+  std::filesystem::path build_dir_;
+};
+
+// Sets `path`'s modification time to now exactly as `touch` does: with
+// UTIME_NOW the kernel takes the file-system clock, the one Ninja 1.12+ also
+// reads for the build's start. (A time from std::chrono can run a few ms
+// ahead of it, and a file that looks newer than the build would stay dirty.)
+// The pause first puts it clearly after the last build's outputs.
+void Touch(const std::filesystem::path& path);
+
+// Name -> bytes of every regular file under `root`.
+std::map<std::string, std::string> ReadTree(const std::filesystem::path& root);
+
+// Files under `root` whose names mark them as temporary: a scratch folder's
+// contents or an output being written (".scratch.", ".tmp.").
+std::vector<std::string> TemporaryFiles(const std::filesystem::path& root);
+
+// Occurrences of `needle` in `text`.
+int Count(const std::string& text, const std::string& needle);
+
+// `text` with every occurrence of `from` replaced by `to`.
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to);
+
+}  // namespace triton_aot::testing
