@@ -12,10 +12,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -119,6 +121,16 @@ int CountMessages(const std::string& output) {
   static const std::regex kMessage(R"((^|\n)\S[^\n]*?: error: )");
   return static_cast<int>(std::distance(std::sregex_iterator(output.begin(), output.end(), kMessage),
                                         std::sregex_iterator()));
+}
+
+// Whether `program` is on PATH.
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
 }
 
 std::map<std::string, std::string> DefaultOptions(const fs::path& dir) {
@@ -428,6 +440,7 @@ INSTANTIATE_TEST_SUITE_P(Corpus, BadInputTest, ::testing::ValuesIn(kCorpus),
 // A full disk, in miniature: a file-size limit (RLIMIT_FSIZE) stops the
 // first large write, wherever it happens (Triton's files, the fatbins).
 TEST_F(BadInputFixture, DiskFull) {
+  if (!OnPath("prlimit")) GTEST_SKIP() << "needs prlimit (util-linux) to set a file-size limit";
   const BadInput c = {.name = "DiskFull",
                       .where = "triton-aot: error: {module}: ",
                       .what = "File too large",
@@ -442,6 +455,7 @@ TEST_F(BadInputFixture, UnwritableOutputFolder) {
                       .where = "triton-aot: error: ",
                       .what = "Permission denied",
                       .todo = "fix its permissions"};
+  if (::geteuid() == 0 && !OnPath("setpriv")) GTEST_SKIP() << "needs setpriv (util-linux) to drop root";
   Prepare(c);
   // Others may enter the case folder (nobody must reach the module), but
   // nobody may write the output folder, and its owner may not either.
