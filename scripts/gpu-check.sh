@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # On a machine with a GPU: build TritonAOT from this tree into a fresh folder,
-# run the whole test suite (unit, integration, gpu), the examples and the
-# launch-overhead benchmark (TRITON_AOT_BENCH=0 skips it), and keep
-# the logs in $OUT (or ./gpu-check-logs). Prints the summary lines last.
+# run the whole test suite (unit, integration, gpu, then reliability on its
+# own so that it has its own summary), the examples and the launch-overhead
+# benchmark (TRITON_AOT_BENCH=0 skips it), and keep the logs in $OUT (or
+# ./gpu-check-logs). Prints the summary lines last.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,7 +27,8 @@ if [[ $status == 0 ]]; then
   ninja -C "$build" >"$out/noop.log" 2>&1
   grep -q "no work to do" "$out/noop.log" || status=1
   cat "$out/noop.log"
-  ctest --test-dir "$build" --output-on-failure -j4 >"$out/ctest.log" 2>&1 || status=1
+  ctest --test-dir "$build" --output-on-failure -j4 -LE reliability >"$out/ctest.log" 2>&1 || status=1
+  ctest --test-dir "$build" --output-on-failure -j4 -L reliability >"$out/ctest-reliability.log" 2>&1 || status=1
   : >"$out/examples.log"
   for example in vector_add/vector_add softmax/softmax_example matmul/matmul_example; do
     "$build/examples/$example" 2>&1 | tee -a "$out/examples.log" || status=1
@@ -38,7 +40,10 @@ fi
 
 echo "== summary"
 tail -n 3 "$out/configure.log"
-grep -E "tests passed|tests failed|Total Test time|\*\*\*|Failed|Not Run|Skipped" "$out/ctest.log" || tail -n 20 "$out/build.log"
+for log in ctest ctest-reliability; do
+  grep -E "tests passed|tests failed|Total Test time|sec\*proc|\*\*\*|Failed|Not Run|Skipped" "$out/$log.log" \
+    || tail -n 20 "$out/build.log"
+done
 cat "$out/examples.log" 2>/dev/null
 tail -n 4 "$out/bench.log" 2>/dev/null
 echo "gpu-check: $([[ $status == 0 ]] && echo PASSED || echo FAILED)"
