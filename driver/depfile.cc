@@ -7,16 +7,22 @@ std::string EscapeDepfilePath(const std::string& path) {
   out.reserve(path.size());
   for (size_t i = 0; i < path.size(); ++i) {
     const char c = path[i];
-    if (c == ' ' || c == '#') {
-      // Backslashes right before an escaped character are themselves escaped.
-      for (size_t j = i; j > 0 && path[j - 1] == '\\'; --j) out += '\\';
+    // The backslashes right before `c`, already written as they are.
+    size_t backslashes = 0;
+    for (size_t j = i; j > 0 && path[j - 1] == '\\'; --j) ++backslashes;
+    if (c == ' ') {
+      // Ninja reads 2N+1 backslashes and a space as N backslashes and a space.
+      out.append(backslashes + 1, '\\');
+      out += c;
+    } else if (c == '#' || (c == ':' && backslashes > 0)) {
+      // Ninja drops one backslash before a '#' or ':' and keeps the others.
       out += '\\';
       out += c;
     } else if (c == '$') {
-      out += "$$";
+      // Ninja reads '$$' as '$', but keeps a '$' right after a backslash.
+      out += backslashes > 0 ? "$" : "$$";
     } else if (c == '\n') {
-      // A newline cannot be written in a depfile; paths with one are rejected
-      // before this point.
+      // A newline cannot be expressed; a space keeps the file's layout.
       out += ' ';
     } else {
       out += c;

@@ -1,6 +1,7 @@
 #include "grid.h"
 
 #include <cctype>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -26,15 +27,26 @@ NodePtr Make(Node::Kind kind, NodePtr lhs = nullptr, NodePtr rhs = nullptr) {
   return node;
 }
 
+// Each character adds at most one level to the tree, which parsing,
+// evaluating and printing walk recursively: the bound keeps that recursion
+// far from the end of the stack, and is generous for a launch grid.
+constexpr size_t kMaxLength = 256;
+
 // Recursive descent over the text; errors carry the column (1-based).
 class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
 
   NodePtr ParseAll(std::string* err) {
-    NodePtr node = ParseSum();
-    SkipSpace();
-    if (node && pos_ != text_.size()) Fail(fmt::format("unexpected '{}'", text_.substr(pos_, 1)));
+    NodePtr node;
+    if (text_.size() > kMaxLength) {
+      pos_ = kMaxLength;
+      Fail(fmt::format("an expression may be at most {} characters long", kMaxLength));
+    } else {
+      node = ParseSum();
+      SkipSpace();
+      if (node && pos_ != text_.size()) Fail(fmt::format("unexpected '{}'", text_.substr(pos_, 1)));
+    }
     if (!error_.empty()) {
       *err = fmt::format("grid expression '{}', column {}: {}", text_, error_pos_ + 1, error_);
       return nullptr;
@@ -173,8 +185,12 @@ void CollectNames(const Node& node, std::set<std::string>* names) {
   if (node.rhs) CollectNames(*node.rhs, names);
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
+// Wide enough for any operation on two int64 values, so that a result that
+// does not fit in int64 is found rather than overflowing.
+using Wide = __int128;
+
+Wide FloorDiv(Wide a, Wide b) {
+  Wide q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
 }
@@ -184,23 +200,24 @@ bool Eval(const Node& node, const std::function<std::optional<int64_t>(const std
   int64_t a = 0, b = 0;
   if (node.lhs && !Eval(*node.lhs, lookup, &a, err)) return false;
   if (node.rhs && !Eval(*node.rhs, lookup, &b, err)) return false;
+  Wide result = 0;
   switch (node.kind) {
-    case Node::kNumber: *out = node.number; return true;
+    case Node::kNumber: result = node.number; break;
     case Node::kName: {
       std::optional<int64_t> value = lookup(node.name);
       if (!value) {
         *err = fmt::format("unknown name '{}'", node.name);
         return false;
       }
-      *out = *value;
-      return true;
+      result = *value;
+      break;
     }
-    case Node::kNeg: *out = -a; return true;
-    case Node::kAdd: *out = a + b; return true;
-    case Node::kSub: *out = a - b; return true;
-    case Node::kMul: *out = a * b; return true;
-    case Node::kMin: *out = std::min(a, b); return true;
-    case Node::kMax: *out = std::max(a, b); return true;
+    case Node::kNeg: result = -Wide{a}; break;
+    case Node::kAdd: result = Wide{a} + b; break;
+    case Node::kSub: result = Wide{a} - b; break;
+    case Node::kMul: result = Wide{a} * b; break;
+    case Node::kMin: result = std::min(a, b); break;
+    case Node::kMax: result = std::max(a, b); break;
     case Node::kFloorDiv:
     case Node::kMod:
     case Node::kCdiv:
@@ -208,12 +225,18 @@ bool Eval(const Node& node, const std::function<std::optional<int64_t>(const std
         *err = "division by zero";
         return false;
       }
-      if (node.kind == Node::kFloorDiv) *out = FloorDiv(a, b);
-      if (node.kind == Node::kMod) *out = a - FloorDiv(a, b) * b;
-      if (node.kind == Node::kCdiv) *out = FloorDiv(a + b - 1, b);  // as triton.cdiv
-      return true;
+      if (node.kind == Node::kFloorDiv) result = FloorDiv(a, b);
+      if (node.kind == Node::kMod) result = a - FloorDiv(a, b) * b;
+      if (node.kind == Node::kCdiv) result = FloorDiv(Wide{a} + b - 1, b);  // as triton.cdiv
+      break;
   }
-  return false;
+  // Python's integers are unbounded; the launch code's are 64-bit.
+  if (result < std::numeric_limits<int64_t>::min() || result > std::numeric_limits<int64_t>::max()) {
+    *err = "integer overflow: a value does not fit in 64 bits";
+    return false;
+  }
+  *out = static_cast<int64_t>(result);
+  return true;
 }
 
 std::string Render(const Node& node, const std::function<std::string(const std::string&)>& name_to_cpp) {

@@ -34,9 +34,27 @@ TEST(EscapeDepfilePathTest, BackslashesBeforeASpaceAreDoubled) {
   // "a\ b": one backslash then a space. In a depfile 2N+1 backslashes before a
   // space mean N backslashes and a space, so it must become three.
   EXPECT_EQ(EscapeDepfilePath("a\\ b"), "a\\\\\\ b");
-  EXPECT_EQ(EscapeDepfilePath("a\\\\#b"), "a\\\\\\\\\\#b");
+  EXPECT_EQ(EscapeDepfilePath("a\\\\ b"), "a\\\\\\\\\\ b");
   // Backslashes elsewhere mean themselves and stay single.
   EXPECT_EQ(EscapeDepfilePath("a\\b"), "a\\b");
+}
+
+TEST(EscapeDepfilePathTest, BackslashesBeforeAHashOrColonGetOneMore) {
+  // Ninja drops one backslash before '#' (or ':') and keeps the others: N
+  // backslashes and a '#' are written as N+1, not doubled as before a space.
+  EXPECT_EQ(EscapeDepfilePath("a\\#b"), "a\\\\#b");
+  EXPECT_EQ(EscapeDepfilePath("a\\\\#b"), "a\\\\\\#b");
+  EXPECT_EQ(EscapeDepfilePath("c\\:d"), "c\\\\:d");
+  // A ':' on its own is plain text.
+  EXPECT_EQ(EscapeDepfilePath("c:d"), "c:d");
+}
+
+TEST(EscapeDepfilePathTest, DollarAfterABackslashIsNotDoubled) {
+  // Ninja keeps a backslash and the character after it as they are, '$'
+  // included: "\\$$" would read as "\\$" and then a lone '$', which ends the
+  // path.
+  EXPECT_EQ(EscapeDepfilePath("a\\$b"), "a\\$b");
+  EXPECT_EQ(EscapeDepfilePath("a\\$$b"), "a\\$$$b");
 }
 
 TEST(FormatDepfileTest, OneDependencyPerContinuedLine) {
@@ -68,8 +86,9 @@ TEST(FormatDepfileTest, NinjaReadsTheEscapedPathsBack) {
   const std::string ninja = TRITON_AOT_TEST_NINJA;
   if (ninja.empty() || ninja.find("ninja") == std::string::npos) GTEST_SKIP() << "this build does not use Ninja";
   TempDir dir;
-  const std::vector<std::string> deps = {"plain.py", "dir with space/a b.py", "cost$1.py", "issue#12.py",
-                                         "back\\ slash.py"};
+  const std::vector<std::string> deps = {"plain.py",        "dir with space/a b.py", "cost$1.py",    "issue#12.py",
+                                         "back\\ slash.py", "back\\#hash.py",        "c\\:colon.py", "d\\$dollar.py",
+                                         "two\\\\ back\\\\#slashes.py"};
   for (const std::string& dep : deps) WriteText(dir.path() / dep, "# " + dep + "\n");
   WriteText(dir.path() / "prepared.d", FormatDepfile("out.txt", deps));
   WriteText(dir.path() / "build.ninja",

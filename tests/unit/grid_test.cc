@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -180,11 +181,49 @@ TEST(GridExprTest, RejectsNumbersThatOverflow) {
   EXPECT_NE(ParseError("99999999999999999999").find("too large"), std::string::npos);
 }
 
+TEST(GridExprTest, RejectsExpressionsTooLongToWalkSafely) {
+  // Nested this deep, the recursive parser (and evaluation and printing)
+  // would run off the stack rather than answer.
+  const std::string deep = std::string(30000, '(') + "n" + std::string(30000, ')');
+  GridExpr expr;
+  std::string err;
+  EXPECT_FALSE(GridExpr::Parse(deep, &expr, &err));
+  EXPECT_NE(err.find("column 257: an expression may be at most 256 characters long"), std::string::npos);
+
+  // 256 characters are accepted, 257 are not.
+  const std::string nested = std::string(127, '(') + "n" + std::string(127, ')') + " ";
+  ASSERT_EQ(nested.size(), 256u);
+  EXPECT_EQ(Eval(nested, {{"n", 3}}), 3);
+  ParseError(nested + " ");
+}
+
 TEST(GridExprTest, DivisionByZeroFailsAtEvaluation) {
   for (const char* text : {"n // 0", "n % zero", "cdiv(n, zero)"}) {
     std::string err = EvalError(text, {{"n", 5}, {"zero", 0}});
     EXPECT_NE(err.find("division by zero"), std::string::npos) << text << ": " << err;
   }
+}
+
+TEST(GridExprTest, OverflowFailsAtEvaluation) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  const Values values = {{"big", kMax}, {"small", kMin}, {"wide", int64_t{1} << 32}};
+  for (const char* text : {"big + 1", "small - 1", "-small", "wide * wide", "small // -1", "small * -1",
+                           "cdiv(small, -1)"}) {
+    std::string err = EvalError(text, values);
+    EXPECT_NE(err.find("overflow"), std::string::npos) << text << ": " << err;
+  }
+}
+
+TEST(GridExprTest, ResultsAtTheEdgesOfInt64AreExact) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  const Values values = {{"big", kMax}, {"small", kMin}};
+  EXPECT_EQ(Eval("big - 1 + 1", values), kMax);
+  EXPECT_EQ(Eval("small + 1 - 1", values), kMin);
+  EXPECT_EQ(Eval("small % -1", values), 0);
+  // cdiv(a, b) is (a + b - 1) // b, whose sum alone would not fit.
+  EXPECT_EQ(Eval("cdiv(big, 2)", values), kMax / 2 + 1);
 }
 
 TEST(GridExprTest, UnknownNameFailsAtEvaluation) {
