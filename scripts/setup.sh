@@ -12,7 +12,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TRITON_AOT_BUILD_DIR:-$root/build}
 triton_version=3.6.0
-packages=(cmake ninja-build g++ libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev python3-venv)
+# clang and libclang-rt-dev (its sanitizer and libFuzzer runtimes): for scripts/sanitize.sh.
+packages=(cmake ninja-build g++ libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev python3-venv
+          clang libclang-rt-dev)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -27,6 +29,15 @@ if [[ "${TRITON_AOT_NO_APT:-0}" != 1 ]] && command -v dpkg >/dev/null; then
     sudo=""
     [[ $(id -u) == 0 ]] || sudo=sudo
     $sudo apt-get update -qq || die "apt-get update failed; install ${missing[*]} by hand, then rerun with TRITON_AOT_NO_APT=1"
+    # Releases before Debian 12 and Ubuntu 24.04 have no libclang-rt-dev: their
+    # clang brings the runtimes in libclang-common-*-dev.
+    if ! apt-cache show libclang-rt-dev >/dev/null 2>&1; then
+      known=()
+      for package in "${missing[@]}"; do
+        [[ "$package" == libclang-rt-dev ]] || known+=("$package")
+      done
+      missing=("${known[@]}")
+    fi
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
       || die "apt-get install ${missing[*]} failed"
   fi

@@ -540,6 +540,12 @@ int main(int argc, char** argv) {
 }
 )");
   std::vector<std::string> argv = CompilerFlags("c++17", out.path());
+#ifdef TRITON_AOT_SANITIZER_CXX
+  // The runtime library is built with sanitizers here (TRITON_AOT_SANITIZE):
+  // a program that links it needs their runtime, from the same compiler.
+  argv[0] = TRITON_AOT_SANITIZER_CXX;
+  argv.push_back(TRITON_AOT_SANITIZER_FLAGS);
+#endif
   argv.insert(argv.end(), {out / "main.cc", out / "vec.cc", TRITON_AOT_RUNTIME_LIBRARY, "-ldl", "-pthread", "-o",
                            "main"});
   ProcessResult cc = testing::Run(argv, build_dir.path().string());
