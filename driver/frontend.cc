@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "atomic_file.h"
+#include "interrupt.h"
 
 namespace triton_aot {
 
@@ -61,7 +62,7 @@ bool FrontendProcess::Exchange(const json& request, int timeout_ms, json* respon
   const Child::Read read = sent ? child_->ReadLine(&line, timeout_ms) : Child::Read::kEnd;
   if (read == Child::Read::kInterrupted) {
     child_.reset();
-    *err = "interrupted";
+    *err = "interrupted";  // never printed: the driver ends with the signal
     return false;
   }
   if (read == Child::Read::kTimedOut) {
@@ -122,7 +123,7 @@ bool FrontendProcess::Load(const std::string& module_path, const std::string& so
       *err = TimedOutLoadMessage(module_path, source_root);
       return false;
     }
-    if (*err == "interrupted") return false;
+    if (PendingInterrupt() != 0) return false;
     *err = fmt::format("triton-aot: error: {}: {}", module_path, *err);
     return false;
   }
