@@ -74,4 +74,4 @@ if [[ -x "$build/examples/vector_add/vector_add" ]]; then
     "$build/examples/$example"
   done
 fi
-say "done; run the tests with: ctest --test-dir $build --output-on-failure"
+say "done; run the tests with: scripts/test.sh"
