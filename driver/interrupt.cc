@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <initializer_list>
 
 namespace triton_aot {
 namespace {
