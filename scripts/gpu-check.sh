@@ -41,7 +41,7 @@ fi
 echo "== summary"
 tail -n 3 "$out/configure.log"
 for log in ctest ctest-reliability; do
-  grep -E "tests passed|tests failed|Total Test time|sec\*proc|\*\*\*|Failed|Not Run|Skipped" "$out/$log.log" \
+  grep -E "tests passed|tests failed|Total Test time|sec\*proc|\*\*\*|^\s+[0-9]+ - " "$out/$log.log" \
     || tail -n 20 "$out/build.log"
 done
 cat "$out/examples.log" 2>/dev/null
