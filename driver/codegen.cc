@@ -59,14 +59,6 @@ std::vector<std::string> CppNames(const KernelSpec& kernel) {
   return names;
 }
 
-std::string CppName(const KernelSpec& kernel, const std::string& arg) {
-  const std::vector<std::string> names = CppNames(kernel);
-  for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
-    if (kernel.arg_names[a] == arg) return names[a];
-  }
-  return arg;
-}
-
 // "::ns::module", for calls that no parameter name can hide.
 std::string Qualified(const ModuleBuild& build) {
   return fmt::format("::{}::{}", build.cpp_namespace, build.module_name);
@@ -137,11 +129,20 @@ void WriteLaunchBody(std::ostringstream& out, const ModuleBuild& build, size_t k
   const KernelSpec& kernel = build.spec.kernels[k];
   const Variant& first = kernel.variants.front();
   const size_t n = kernel.arg_names.size();
+  const std::vector<std::string> cpp_names = CppNames(kernel);
+  // The C++ parameter that carries a kernel argument or, for a name that is
+  // not an argument, the name itself.
+  auto cpp_name = [&](const std::string& arg) {
+    for (size_t a = 0; a < n; ++a) {
+      if (kernel.arg_names[a] == arg) return cpp_names[a];
+    }
+    return arg;
+  };
   if (n > 0) {
     out << "  const triton_aot::ArgValue args[] = {";
     for (size_t a = 0; a < n; ++a) {
       const ArgType& type = first.arg_types[a];
-      const std::string name = CppName(kernel, kernel.arg_names[a]);
+      const std::string& name = cpp_names[a];
       out << (a ? ", " : "");
       if (type.is_pointer) {
         out << fmt::format("triton_aot::ArgValue::Pointer({}.address)", name);
@@ -153,7 +154,7 @@ void WriteLaunchBody(std::ostringstream& out, const ModuleBuild& build, size_t k
     }
     out << "};\n  void* const params[] = {";
     for (size_t a = 0; a < n; ++a) {
-      const std::string name = CppName(kernel, kernel.arg_names[a]);
+      const std::string& name = cpp_names[a];
       out << (a ? ", " : "") << (first.arg_types[a].is_pointer ? fmt::format("&{}.address", name) : "&" + name);
     }
     out << "};\n";
@@ -167,7 +168,7 @@ void WriteLaunchBody(std::ostringstream& out, const ModuleBuild& build, size_t k
     const Variant& variant = build.VariantOf(vb);
     auto name_to_cpp = [&](const std::string& name) {
       if (variant.constexprs.contains(name)) return variant.constexprs[name].dump();
-      return CppName(kernel, name);
+      return cpp_name(name);
     };
     out << fmt::format("    grids[{}] = {{{}, {}, {}}};  // {}\n", slot++, kernel.grid[0].ToCpp(name_to_cpp),
                        kernel.grid[1].ToCpp(name_to_cpp), kernel.grid[2].ToCpp(name_to_cpp), variant.name);
@@ -177,7 +178,7 @@ void WriteLaunchBody(std::ostringstream& out, const ModuleBuild& build, size_t k
   for (const std::string& name : kernel.autotune_key) {
     for (size_t a = 0; a < n; ++a) {
       if (kernel.arg_names[a] == name && first.arg_types[a].IsInteger()) {
-        key.push_back(fmt::format("static_cast<std::int64_t>({})", CppName(kernel, name)));
+        key.push_back(fmt::format("static_cast<std::int64_t>({})", cpp_names[a]));
       }
     }
   }

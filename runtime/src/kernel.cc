@@ -542,13 +542,10 @@ Status Kernel::LoadAutotuneTable(const std::string& path) {
     // promises, or a stale table could launch a variant whose hints don't hold.
     const KernelImage& group_image = s.variants[group_index];
     const KernelImage& winner_image = s.variants[winner_index];
-    const bool same_hints = group_image.num_args == winner_image.num_args &&
-                            std::equal(group_image.arg_hints, group_image.arg_hints + group_image.num_args,
-                                       winner_image.arg_hints);
+    const bool same_hints = internal::SameHints(group_image, winner_image);
     std::size_t first = group_index;
     for (std::size_t i = 0; i < group_index; ++i) {
-      if (std::equal(s.variants[i].arg_hints, s.variants[i].arg_hints + s.variants[i].num_args, group_image.arg_hints) &&
-          s.variants[i].num_args == group_image.num_args) {
+      if (internal::SameHints(s.variants[i], group_image)) {
         first = i;
         break;
       }

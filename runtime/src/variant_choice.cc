@@ -13,10 +13,6 @@ std::size_t HintCount(const KernelImage& image) {
   return count;
 }
 
-bool SameHints(const KernelImage& a, const KernelImage& b) {
-  return a.num_args == b.num_args && std::equal(a.arg_hints, a.arg_hints + a.num_args, b.arg_hints);
-}
-
 std::string Describe(const ArgValue& value) {
   std::ostringstream out;
   if (value.kind == ArgValue::kPointer) {
@@ -28,6 +24,10 @@ std::string Describe(const ArgValue& value) {
 }
 
 }  // namespace
+
+bool SameHints(const KernelImage& a, const KernelImage& b) {
+  return a.num_args == b.num_args && std::equal(a.arg_hints, a.arg_hints + a.num_args, b.arg_hints);
+}
 
 std::string BrokenPromise(const KernelImage& image, const ArgValue* args) {
   for (std::size_t i = 0; i < image.num_args; ++i) {

@@ -20,6 +20,10 @@ std::string BrokenPromise(const KernelImage& image, const ArgValue* args);
 // building a message, for the launch path.
 bool PromisesHold(const KernelImage& image, const ArgValue* args);
 
+// Whether two variants make the same promises about their arguments: the
+// variants one autotuning group chooses among.
+bool SameHints(const KernelImage& a, const KernelImage& b);
+
 // The first variant in `order` whose promises hold, or `count` if none; with
 // `default_config` >= 0 (an autotuned kernel), the variant of that config
 // among those with the same hints as the first. Allocates nothing.

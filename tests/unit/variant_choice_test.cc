@@ -41,6 +41,15 @@ const KernelImage kTuned[] = {Image("generic_config0", kGeneric, 0), Image("rowm
                               Image("generic_config1", kGeneric, 1), Image("rowmajor_config1", kAligned, 1)};
 const Order kTunedOrder = SpecialisationOrder(kTuned, 4);
 
+TEST(SameHintsTest, ComparesEveryHintAndTheArgumentCount) {
+  EXPECT_TRUE(SameHints(Image("a", kAligned), Image("b", kAligned, 1)));
+  EXPECT_FALSE(SameHints(Image("a", kAligned), Image("b", kUnitStride)));
+  KernelImage fewer = Image("c", kAligned);
+  fewer.num_args = 2;
+  EXPECT_FALSE(SameHints(Image("a", kAligned), fewer));
+  EXPECT_FALSE(SameHints(fewer, Image("a", kAligned)));
+}
+
 TEST(BrokenPromiseTest, EmptyWhenEveryHintHolds) {
   EXPECT_EQ(BrokenPromise(Image("aligned", kAligned), kAlignedArgs), "");
   EXPECT_EQ(BrokenPromise(Image("generic", kGeneric), Args(0x7f0000000003, -5, 0)), "");
