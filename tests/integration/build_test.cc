@@ -273,6 +273,18 @@ TEST_F(BuildTest, MissingPtxasThatWasAskedForIsAnError) {
       << failed.output;
 }
 
+TEST_F(BuildTest, TheLoadTimeoutComesFromTheCacheVariable) {
+  WriteText(src_ / "kernels" / "b.py", "import time\nwhile True:\n    time.sleep(0.05)\n");
+  WriteCMakeLists("MODULES kernels/b.py ARCHITECTURES 90", /*with_app=*/false);
+  ProcessResult configured = project().Configure(TestPython(), {"-DTRITON_AOT_LOAD_TIMEOUT=2"});
+  ASSERT_TRUE(configured.Succeeded()) << configured.output;
+  ProcessResult failed = Build();
+  EXPECT_FALSE(failed.Succeeded());
+  EXPECT_TRUE(std::regex_search(failed.output, std::regex("kernels/b\\.py:3: error: loading the module did not "
+                                                          "finish within 2 s")))
+      << failed.output;
+}
+
 TEST_F(BuildTest, ConfigureWithoutTritonSaysWhatToDo) {
   // An interpreter that cannot see site-packages, so `import triton` fails.
   const fs::path python = dir_.path() / "python-without-triton";

@@ -26,10 +26,19 @@ void KernelProject::WriteCMakeLists(const std::string& arguments, bool with_app)
   WriteText(source_dir_ / "CMakeLists.txt", text);
 }
 
-ProcessResult KernelProject::Configure(const std::string& python) const {
-  return Run({TRITON_AOT_TEST_CMAKE, "-S", source_dir_.string(), "-B", build_dir_.string(), "-G", "Ninja",
-              "-DCMAKE_MAKE_PROGRAM=" TRITON_AOT_TEST_NINJA, "-DTritonAOT_DIR=" TRITON_AOT_BUILD_DIR,
-              "-DTRITON_AOT_PYTHON=" + python});
+ProcessResult KernelProject::Configure(const std::string& python, const std::vector<std::string>& cache_entries) const {
+  std::vector<std::string> argv = {TRITON_AOT_TEST_CMAKE,
+                                   "-S",
+                                   source_dir_.string(),
+                                   "-B",
+                                   build_dir_.string(),
+                                   "-G",
+                                   "Ninja",
+                                   "-DCMAKE_MAKE_PROGRAM=" TRITON_AOT_TEST_NINJA,
+                                   "-DTritonAOT_DIR=" TRITON_AOT_BUILD_DIR,
+                                   "-DTRITON_AOT_PYTHON=" + python};
+  argv.insert(argv.end(), cache_entries.begin(), cache_entries.end());
+  return Run(argv);
 }
 
 std::vector<std::string> KernelProject::BuildCommand(const std::vector<std::string>& extra) const {

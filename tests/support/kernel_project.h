@@ -21,7 +21,8 @@ class KernelProject {
   // CMakeLists.txt with `add_triton_kernels(kern <arguments>)`, and an
   // executable `app` from main.cc linked to it when `with_app`.
   void WriteCMakeLists(const std::string& arguments, bool with_app = false) const;
-  ProcessResult Configure(const std::string& python) const;
+  // `cache_entries` are more -D arguments.
+  ProcessResult Configure(const std::string& python, const std::vector<std::string>& cache_entries = {}) const;
   // `ninja -C <build> <extra...>`; `options` sets its environment.
   ProcessResult Build(const std::vector<std::string>& extra = {}, const ProcessOptions& options = {}) const;
   std::vector<std::string> BuildCommand(const std::vector<std::string>& extra = {}) const;
