@@ -23,7 +23,7 @@ std::string FormatFrontendError(const json& error, const std::string& module_pat
   std::string where = file;
   if (line > 0) where += fmt::format(":{}", line);
   if (line > 0 && col > 0) where += fmt::format(":{}", col);
-  std::string text = fmt::format("{}: error: {}", where, message);
+  std::string text = where.empty() ? message : fmt::format("{}: error: {}", where, message);
   if (!module_path.empty() && file != module_path) text += fmt::format(" (while loading {})", module_path);
   if (error.contains("errno") && error["errno"].is_number_integer()) text += AdviceForWriteError(error["errno"]);
   return text;
@@ -159,9 +159,7 @@ bool FrontendProcess::Compile(const std::vector<CompileJob>& jobs, std::vector<C
   if (!Exchange(request, -1, &response, err)) return false;
   if (!response.value("ok", false)) {
     // Not about one variant (those come back as results): a full disk, say.
-    const json& error = response["error"];
-    *err = error.value("file", json()).is_string() ? FormatFrontendError(error, "") : error.value("message", "");
-    if (error.contains("errno") && error["errno"].is_number_integer()) *err += AdviceForWriteError(error["errno"]);
+    *err = FormatFrontendError(response["error"], "");
     return false;
   }
   outcomes->clear();

@@ -84,6 +84,8 @@ class FrontendProcess : public KernelCompiler {
 
 // Formats a frontend error object ({kind, message, file, line, col, errno}) as
 // "file:line:col: error: message", with advice for a full disk and the like.
+// An error without a file, given no module path, is the message alone: the
+// caller says where.
 std::string FormatFrontendError(const nlohmann::json& error, const std::string& module_path);
 
 }  // namespace triton_aot
