@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "load_answer.h"
 #include "spec.h"
 
 namespace {
@@ -42,7 +43,6 @@ using triton_aot::ModuleSpec;
 using triton_aot::Variant;
 
 constexpr char kPath[] = "kernels/fuzz.py";
-constexpr int kSpecLine = 20;
 
 void Require(bool condition, const char* what) {
   if (!condition) {
@@ -51,49 +51,15 @@ void Require(bool condition, const char* what) {
   }
 }
 
-json Param(const std::string& name, bool is_constexpr, json default_value = nullptr) {
-  return {{"name", name}, {"constexpr", is_constexpr}, {"default", default_value}};
-}
-
-json ModuleKernels() {
-  json kernels;
-  kernels["add_kernel"] = {{"params", json::array({Param("x_ptr", false), Param("y_ptr", false),
-                                                   Param("out_ptr", false), Param("n", false), Param("BLOCK", true)})},
-                           {"line", 3}};
-  kernels["scale_kernel"] = {{"params", json::array({Param("x_ptr", false), Param("n", false), Param("alpha", false),
-                                                     Param("BLOCK", true, 128), Param("EVEN", true, false)})},
-                             {"line", 6}};
+// The shared description of the module, plus a kernel whose constexprs have
+// string and float defaults.
+json FuzzedModuleKernels() {
+  json kernels = triton_aot::testing::ModuleKernels();
+  using triton_aot::testing::Param;
   kernels["act_kernel"] = {{"params", json::array({Param("x_ptr", false), Param("out_ptr", false), Param("n", false),
                                                    Param("ACT", true, "relu"), Param("SLOPE", true, 0.5)})},
                            {"line", 9}};
-  json configs = json::array();
-  configs.push_back(
-      {{"kwargs", {{"BLOCK", 64}}}, {"num_warps", 2}, {"num_stages", 3}, {"num_ctas", 1}, {"maxnreg", nullptr}});
-  configs.push_back(
-      {{"kwargs", {{"BLOCK", 128}}}, {"num_warps", 8}, {"num_stages", 4}, {"num_ctas", 1}, {"maxnreg", 128}});
-  kernels["tuned_kernel"] = {
-      {"params", json::array({Param("x_ptr", false), Param("n", false), Param("BLOCK", true), Param("EVEN", true)})},
-      {"line", 12},
-      {"autotune", {{"key", json::array({"n"})}, {"configs", configs}}}};
-  kernels["heur_kernel"] = {{"params", json::array()}, {"line", 0}, {"unsupported", "@triton.heuristics"}};
   return kernels;
-}
-
-// The lines the frontend's AST walk reports for a literal list: entry i on
-// line 30 + 10 i, its variant v on the lines after it.
-json SpecLines(const json& spec) {
-  json entries = json::array();
-  if (spec.is_array()) {
-    for (size_t i = 0; i < spec.size(); ++i) {
-      const int line = 30 + 10 * static_cast<int>(i);
-      json variants = json::array();
-      if (spec[i].is_object() && spec[i].contains("variants") && spec[i]["variants"].is_array()) {
-        for (size_t v = 0; v < spec[i]["variants"].size(); ++v) variants.push_back(line + 2 + static_cast<int>(v));
-      }
-      entries.push_back({{"line", line}, {"variants", variants}});
-    }
-  }
-  return {{"line", kSpecLine}, {"entries", entries}};
 }
 
 // "kernels/fuzz.py:<line>: error: <message>", line >= 1, message not empty.
@@ -203,12 +169,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   json spec = json::parse(data, data + size, check_depth, /*allow_exceptions=*/false);
   if (spec.is_discarded() || too_deep) return -1;  // not what the frontend sends: keep it out of the corpus
 
-  static json loaded = {{"ok", true},
-                        {"has_spec", true},
-                        {"kernels", ModuleKernels()},
-                        {"imports", json::array()},
-                        {"triton_version", "3.6.0"}};
-  loaded["spec_lines"] = SpecLines(spec);
+  // Built once: only the spec and its lines change between inputs.
+  static json loaded = triton_aot::testing::LoadAnswer(json(), FuzzedModuleKernels());
+  loaded["spec_lines"] = triton_aot::testing::SpecLines(spec);
   loaded["spec"] = std::move(spec);
   const json& entries = loaded["spec"];
   const json& kernels = loaded["kernels"];

@@ -27,6 +27,8 @@
 #include <optional>
 #include <string>
 
+#include "load_answer.h"
+
 namespace triton_aot {
 namespace {
 
@@ -34,60 +36,11 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 constexpr char kPath[] = "kernels/vec.py";
-constexpr int kSpecLine = 20;
+using testing::EntryLine;
+using testing::kSpecLine;
+using testing::VariantLine;
 
-int EntryLine(size_t entry) { return 30 + 10 * static_cast<int>(entry); }
-int VariantLine(size_t entry, size_t variant) { return EntryLine(entry) + 2 + static_cast<int>(variant); }
-
-json Param(const std::string& name, bool is_constexpr, json default_value = nullptr) {
-  return {{"name", name}, {"constexpr", is_constexpr}, {"default", default_value}};
-}
-
-json ModuleKernels() {
-  json kernels;
-  kernels["add_kernel"] = {{"params", json::array({Param("x_ptr", false), Param("y_ptr", false),
-                                                   Param("out_ptr", false), Param("n", false), Param("BLOCK", true)})},
-                           {"line", 3}};
-  kernels["scale_kernel"] = {{"params", json::array({Param("x_ptr", false), Param("n", false), Param("alpha", false),
-                                                     Param("BLOCK", true, 128), Param("EVEN", true, false)})},
-                             {"line", 6}};
-  json configs = json::array();
-  configs.push_back(
-      {{"kwargs", {{"BLOCK", 64}}}, {"num_warps", 2}, {"num_stages", 3}, {"num_ctas", 1}, {"maxnreg", nullptr}});
-  configs.push_back(
-      {{"kwargs", {{"BLOCK", 128}}}, {"num_warps", 8}, {"num_stages", 4}, {"num_ctas", 1}, {"maxnreg", 128}});
-  kernels["tuned_kernel"] = {
-      {"params", json::array({Param("x_ptr", false), Param("n", false), Param("BLOCK", true), Param("EVEN", true)})},
-      {"line", 12},
-      {"autotune", {{"key", json::array({"n"})}, {"configs", configs}}}};
-  kernels["heur_kernel"] = {{"params", json::array()}, {"line", 0}, {"unsupported", "@triton.heuristics"}};
-  return kernels;
-}
-
-// Where the frontend's AST walk would find each literal entry and variant.
-json SpecLines(const json& spec) {
-  json entries = json::array();
-  if (spec.is_array()) {
-    for (size_t i = 0; i < spec.size(); ++i) {
-      json variants = json::array();
-      if (spec[i].is_object() && spec[i].contains("variants") && spec[i]["variants"].is_array()) {
-        for (size_t v = 0; v < spec[i]["variants"].size(); ++v) variants.push_back(VariantLine(i, v));
-      }
-      entries.push_back({{"line", EntryLine(i)}, {"variants", variants}});
-    }
-  }
-  return {{"line", kSpecLine}, {"entries", entries}};
-}
-
-json Loaded(const json& spec) {
-  return {{"ok", true},
-          {"has_spec", true},
-          {"spec", spec},
-          {"spec_lines", SpecLines(spec)},
-          {"kernels", ModuleKernels()},
-          {"imports", json::array()},
-          {"triton_version", "3.6.0"}};
-}
+json Loaded(const json& spec) { return testing::LoadAnswer(spec); }
 
 json AddEntry() {
   return {{"kernel", "add_kernel"},
