@@ -11,6 +11,7 @@
 #include <string>
 
 #include "kernel_project.h"
+#include "sample_modules.h"
 #include "test_support.h"
 
 namespace triton_aot::testing {
@@ -18,51 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kHelper = R"src(import triton
-
-
-@triton.jit
-def twice(x):
-    return x * 2
-)src";
-
-// Imports a project-local helper: editing helper.py must rebuild this module.
-const char* kModuleA = R"src(import triton
-import triton.language as tl
-from helper import twice
-
-
-@triton.jit
-def double_it(x_ptr, n, BLOCK: tl.constexpr):
-    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-    mask = offsets < n
-    tl.store(x_ptr + offsets, twice(tl.load(x_ptr + offsets, mask=mask)), mask=mask)
-
-
-TRITON_AOT_KERNELS = [
-    {"kernel": "double_it", "signature": {"x_ptr": "*fp32:16", "n": "i32"},
-     "constexprs": {"BLOCK": 256}, "grid": ["cdiv(n, BLOCK)"]},
-]
-)src";
-
-const char* kModuleB = R"src(import triton
-import triton.language as tl
-
-
-@triton.jit
-def copy(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
-    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-    mask = offsets < n
-    tl.store(dst_ptr + offsets, tl.load(src_ptr + offsets, mask=mask), mask=mask)
-
-
-TRITON_AOT_KERNELS = [
-    {"kernel": "copy", "signature": {"src_ptr": "*fp16:16", "dst_ptr": "*fp16:16", "n": "i32"},
-     "grid": ["cdiv(n, BLOCK)"],
-     "variants": [{"name": "small", "constexprs": {"BLOCK": 128}},
-                  {"name": "large", "constexprs": {"BLOCK": 1024}, "num_warps": 8}]},
-]
-)src";
 
 // Checks that the embedded fatbins are there and look like fatbins.
 const char* kMain = R"src(#include <cstdio>
@@ -89,9 +45,9 @@ class BuildTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
-    WriteText(src_ / "kernels" / "helper.py", kHelper);
-    WriteText(src_ / "kernels" / "a.py", kModuleA);
-    WriteText(src_ / "kernels" / "b.py", kModuleB);
+    WriteText(src_ / "kernels" / "helper.py", kHelperModule);
+    WriteText(src_ / "kernels" / "a.py", kImportsHelperModule);
+    WriteText(src_ / "kernels" / "b.py", kTwoVariantsModule);
     WriteText(src_ / "main.cc", kMain);
     WriteCMakeLists("MODULES kernels/a.py kernels/b.py ARCHITECTURES 90 NAMESPACE itest");
   }
@@ -177,7 +133,7 @@ TEST_F(BuildTest, TouchingAHelperRerunsExactlyItsImporters) {
 TEST_F(BuildTest, EditingAKernelRecompilesTheCodeThatEmbedsIt) {
   ConfigureAndBuild();
   const std::string before = ReadText(generated_ / "b" / "copy.small.fatbin");
-  std::string edited = kModuleB;
+  std::string edited = kTwoVariantsModule;
   edited.replace(edited.find("tl.load(src_ptr + offsets, mask=mask)"), 37,
                  "tl.load(src_ptr + offsets, mask=mask) + 1.0");
   WriteText(src_ / "kernels" / "b.py", edited);
@@ -195,7 +151,7 @@ TEST_F(BuildTest, SyntaxErrorFailsWithItsLocationAndKeepsEarlierOutputs) {
   ConfigureAndBuild();
   auto before = Snapshot();
   ASSERT_FALSE(before.empty());
-  std::string broken = kModuleB;
+  std::string broken = kTwoVariantsModule;
   broken.replace(broken.find("def copy(src_ptr"), 16, "def copy(src_ptr +");  // line 6
   WriteText(src_ / "kernels" / "b.py", broken);
   Touch(src_ / "kernels" / "b.py");
@@ -211,7 +167,7 @@ TEST_F(BuildTest, SyntaxErrorFailsWithItsLocationAndKeepsEarlierOutputs) {
 }
 
 TEST_F(BuildTest, AFailingImportNamesTheModuleTheLineAndTheMissingName) {
-  std::string broken = kModuleA;
+  std::string broken = kImportsHelperModule;
   broken.replace(broken.find("from helper import twice"), 24, "from helper import thrice");  // line 3
   WriteText(src_ / "kernels" / "a.py", broken);
   ProcessResult configured = Configure();
@@ -223,7 +179,7 @@ TEST_F(BuildTest, AFailingImportNamesTheModuleTheLineAndTheMissingName) {
 }
 
 TEST_F(BuildTest, AMissingModuleIsNamedWithWhatToDo) {
-  std::string broken = kModuleA;
+  std::string broken = kImportsHelperModule;
   broken.replace(broken.find("from helper import twice"), 24, "from helpers import twice");  // line 3
   WriteText(src_ / "kernels" / "a.py", broken);
   ProcessResult configured = Configure();

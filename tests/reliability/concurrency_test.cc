@@ -20,6 +20,7 @@
 
 #include "depfile.h"
 #include "kernel_project.h"
+#include "sample_modules.h"
 #include "subprocess.h"
 #include "test_support.h"
 #include "timing_log.h"
@@ -29,51 +30,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-const char* kHelper = R"src(import triton
-
-
-@triton.jit
-def twice(x):
-    return x * 2
-)src";
-
-const char* kImportsHelper = R"src(import triton
-import triton.language as tl
-from helper import twice
-
-
-@triton.jit
-def double_it(x_ptr, n, BLOCK: tl.constexpr):
-    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-    mask = offsets < n
-    tl.store(x_ptr + offsets, twice(tl.load(x_ptr + offsets, mask=mask)), mask=mask)
-
-
-TRITON_AOT_KERNELS = [
-    {"kernel": "double_it", "signature": {"x_ptr": "*fp32:16", "n": "i32"},
-     "constexprs": {"BLOCK": 256}, "grid": ["cdiv(n, BLOCK)"]},
-]
-)src";
-
-const char* kTwoVariants = R"src(import triton
-import triton.language as tl
-
-
-@triton.jit
-def copy(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
-    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-    mask = offsets < n
-    tl.store(dst_ptr + offsets, tl.load(src_ptr + offsets, mask=mask), mask=mask)
-
-
-TRITON_AOT_KERNELS = [
-    {"kernel": "copy", "signature": {"src_ptr": "*fp16:16", "dst_ptr": "*fp16:16", "n": "i32"},
-     "grid": ["cdiv(n, BLOCK)"],
-     "variants": [{"name": "small", "constexprs": {"BLOCK": 128}},
-                  {"name": "large", "constexprs": {"BLOCK": 1024}, "num_warps": 8}]},
-]
-)src";
 
 const char* kTwoKernels = R"src(import triton
 import triton.language as tl
@@ -176,9 +132,9 @@ class ConcurrencyTest : public ::testing::Test {
 TEST_F(ConcurrencyTest, TwoBuildsOfOneSourceTreeAtOnceGiveCompleteIdenticalOutputs) {
   if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
   const fs::path src = dir_.path() / "src";
-  WriteText(src / "kernels" / "helper.py", kHelper);
-  WriteText(src / "kernels" / "a.py", kImportsHelper);
-  WriteText(src / "kernels" / "b.py", kTwoVariants);
+  WriteText(src / "kernels" / "helper.py", kHelperModule);
+  WriteText(src / "kernels" / "a.py", kImportsHelperModule);
+  WriteText(src / "kernels" / "b.py", kTwoVariantsModule);
   WriteText(src / "kernels" / "c.py", kTwoKernels);
   const KernelProject first(src, dir_.path() / "build-one");
   const KernelProject second(src, dir_.path() / "build-two");
