@@ -108,13 +108,6 @@ std::string RegexEscape(const std::string& text) {
   return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
 }
 
-std::string Substitute(std::string text, const std::string& key, const std::string& value) {
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
-    text.replace(at, key.size(), value);
-  }
-  return text;
-}
-
 // Lines that begin a message: "<where>: error: ...". Python stacks and
 // quoted tool output are indented under the one message.
 int CountMessages(const std::string& output) {
@@ -192,7 +185,7 @@ class BadInputFixture : public ::testing::Test {
     fs::copy(Baseline() / "out", dir_.path() / "out", fs::copy_options::recursive);
     WriteText(dir_.path() / "src" / c.module_name, c.module);
     for (const auto& [name, text] : c.files) {
-      WriteText(dir_.path() / name, Substitute(text, "{dir}", dir_.path().string()));
+      WriteText(dir_.path() / name, ReplaceAll(text, "{dir}", dir_.path().string()));
       if (text.rfind("#!", 0) == 0) MakeExecutable(dir_.path() / name);
     }
     before_ = ReadTree(dir_.path() / "out");
@@ -201,13 +194,13 @@ class BadInputFixture : public ::testing::Test {
   // `prefix` runs the driver under another program (prlimit, setpriv).
   ProcessResult Execute(const BadInput& c, const std::vector<std::string>& prefix) {
     std::map<std::string, std::string> options = DefaultOptions(dir_.path());
-    for (const auto& [option, value] : c.options) options[option] = Substitute(value, "{dir}", dir_.path().string());
+    for (const auto& [option, value] : c.options) options[option] = ReplaceAll(value, "{dir}", dir_.path().string());
     std::vector<std::string> argv = prefix;
     const std::vector<std::string> driver = DriverCommand(dir_.path() / "src" / c.module_name, options);
     argv.insert(argv.end(), driver.begin(), driver.end());
     ProcessOptions process;
     for (const auto& [name, value] : c.env) {
-      process.env[name] = value ? std::optional(Substitute(*value, "{dir}", dir_.path().string())) : std::nullopt;
+      process.env[name] = value ? std::optional(ReplaceAll(*value, "{dir}", dir_.path().string())) : std::nullopt;
     }
     return triton_aot::testing::Run(argv, "", process);
   }
@@ -217,12 +210,12 @@ class BadInputFixture : public ::testing::Test {
     EXPECT_FALSE(result.Succeeded()) << result.output;
     EXPECT_EQ(result.signal, 0) << "the driver died of a signal:\n" << result.output;
     EXPECT_EQ(CountMessages(result.output), 1) << "one message, not several:\n" << result.output;
-    std::string where = Substitute(c.where, "{module}", RegexEscape((dir_.path() / "src" / c.module_name).string()));
-    where = Substitute(where, "{dir}", RegexEscape(dir_.path().string()));
+    std::string where = ReplaceAll(c.where, "{module}", RegexEscape((dir_.path() / "src" / c.module_name).string()));
+    where = ReplaceAll(where, "{dir}", RegexEscape(dir_.path().string()));
     EXPECT_TRUE(std::regex_search(result.output, std::regex("(^|\n)" + where)))
         << "expected the message to start with /" << where << "/:\n" << result.output;
-    const std::string what = Substitute(c.what, "{dir}", dir_.path().string());
-    const std::string todo = Substitute(c.todo, "{dir}", dir_.path().string());
+    const std::string what = ReplaceAll(c.what, "{dir}", dir_.path().string());
+    const std::string todo = ReplaceAll(c.todo, "{dir}", dir_.path().string());
     EXPECT_NE(result.output.find(what), std::string::npos) << "expected '" << what << "' in:\n" << result.output;
     EXPECT_NE(result.output.find(todo), std::string::npos) << "expected '" << todo << "' in:\n" << result.output;
     EXPECT_EQ(ReadTree(dir_.path() / "out"), before_) << "the good build's outputs changed";

@@ -99,6 +99,12 @@ std::string SourceFor(const std::string& module, int version) {
   return ReplaceAll(module == "reduction" ? kReduction : kElementwise, "{factor}", factor);
 }
 
+// The outputs less the depfiles, which name their build folder's paths.
+std::map<std::string, std::string> WithoutDepfiles(std::map<std::string, std::string> files) {
+  std::erase_if(files, [](const auto& file) { return fs::path(file.first).extension() == ".d"; });
+  return files;
+}
+
 int EnvInt(const char* name, int fallback) {
   const char* value = std::getenv(name);
   return value && *value ? std::atoi(value) : fallback;
@@ -210,9 +216,7 @@ class KillTest : public ::testing::Test {
     ProcessResult built = clean.Build();
     *took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
     EXPECT_TRUE(built.Succeeded()) << built.output;
-    std::map<std::string, std::string> files = ReadTree(clean.generated_dir());
-    for (auto it = files.begin(); it != files.end();) it = fs::path(it->first).extension() == ".d" ? files.erase(it) : ++it;
-    return files;
+    return WithoutDepfiles(ReadTree(clean.generated_dir()));
   }
 
   TempDir dir_;
@@ -324,9 +328,8 @@ TEST_F(KillTest, RandomKillsAndInterruptsNeverLeaveAPartialOutputOrAStrayProcess
   for (const std::string& module : kModules) Touch(src_ / "kernels" / (module + ".py"));
   ProcessResult rebuilt = project_.Build();
   ASSERT_TRUE(rebuilt.Succeeded()) << rebuilt.output;
-  std::map<std::string, std::string> after = ReadTree(generated);
-  for (auto it = after.begin(); it != after.end();) it = fs::path(it->first).extension() == ".d" ? after.erase(it) : ++it;
-  EXPECT_EQ(after, clean[version]) << "the rebuild differs from a clean build (or left temporary files)";
+  EXPECT_EQ(WithoutDepfiles(ReadTree(generated)), clean[version])
+      << "the rebuild differs from a clean build (or left temporary files)";
   EXPECT_EQ(TemporaryFiles(project_.build_dir()), std::vector<std::string>{});
   ProcessResult again = project_.Build();
   EXPECT_NE(again.output.find("no work to do"), std::string::npos) << again.output;
