@@ -14,7 +14,7 @@ build=${TRITON_AOT_BUILD_DIR:-$root/build}
 triton_version=3.6.0
 # clang and libclang-rt-dev (its sanitizer and libFuzzer runtimes): for scripts/sanitize.sh.
 packages=(cmake ninja-build g++ libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev python3-venv
-          clang libclang-rt-dev)
+          libssl-dev clang libclang-rt-dev)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
