@@ -21,10 +21,14 @@ std::string ToJsonLine(const TimingRecord& r) {
   j["kernel"] = r.kernel;
   j["variant"] = r.variant;
   j["arch"] = r.arch;
+  j["start_us"] = r.start_us;
   j["compile_us"] = r.compile_us;
+  if (!r.cache.empty()) j["cache"] = r.cache;
+  j["compiler"] = r.compiler;
   j["ptxas"] = r.ptxas;
   j["status"] = r.ok ? "ok" : "failed";
   if (!r.ok) j["error"] = r.error;
+  j["edge"] = {{"output", r.edge_output}, {"start_us", r.edge_start_us}, {"end_us", r.edge_end_us}};
   // Replace invalid UTF-8 from compiler output instead of failing the build.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -44,6 +48,14 @@ bool ParseJsonLine(const std::string& line, TimingRecord* r, std::string* err) {
     r->ptxas = j.value("ptxas", "");
     r->ok = j.at("status").get<std::string>() == "ok";
     r->error = j.value("error", "");
+    // Lines written before these fields existed read back with the defaults.
+    r->start_us = j.value("start_us", int64_t{0});
+    r->cache = j.value("cache", "");
+    r->compiler = j.value("compiler", "");
+    const nlohmann::json edge = j.value("edge", nlohmann::json::object());
+    r->edge_output = edge.value("output", "");
+    r->edge_start_us = edge.value("start_us", int64_t{0});
+    r->edge_end_us = edge.value("end_us", int64_t{0});
   } catch (const nlohmann::json::exception& e) {
     *err = e.what();
     return false;
@@ -102,16 +114,30 @@ bool ReadTimingLog(const std::string& path, std::vector<TimingRecord>* records, 
 std::string FormatReport(const std::vector<TimingRecord>& records, int bad_lines, size_t top) {
   int64_t total_us = 0;
   size_t failures = 0;
-  // Kernel = module + kernel name; its time is the sum over variants and archs.
+  size_t hits = 0, misses = 0, uncached = 0;
+  // Kernel = module + kernel name; its time is the sum over variants and archs
+  // that were compiled. Cache hits are left out: they say nothing about what
+  // makes a kernel slow to compile, and would hide the compiles among them.
   std::map<std::pair<std::string, std::string>, std::pair<int64_t, size_t>> per_kernel;
   for (const TimingRecord& r : records) {
     total_us += r.compile_us;
     failures += r.ok ? 0 : 1;
+    if (r.cache == "hit") {
+      ++hits;
+      continue;
+    }
+    if (r.cache == "miss") ++misses;
+    if (r.cache.empty()) ++uncached;
     auto& entry = per_kernel[{r.module, r.kernel}];
     entry.first += r.compile_us;
     entry.second += 1;
   }
   std::string out = fmt::format("{} compiles, {:.3f} s in total, {} failed\n", records.size(), total_us / 1e6, failures);
+  if (hits + misses > 0) {
+    out += fmt::format("cache: {} hits, {} misses", hits, misses);
+    if (uncached > 0) out += fmt::format(", {} with the cache off", uncached);
+    out += "\n";
+  }
   if (bad_lines > 0) out += fmt::format("{} lines of the log are not valid records and were skipped\n", bad_lines);
 
   std::vector<std::pair<int64_t, std::string>> slowest;
@@ -121,7 +147,7 @@ std::string FormatReport(const std::vector<TimingRecord>& records, int bad_lines
   std::sort(slowest.begin(), slowest.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
-  if (!slowest.empty()) out += "\nslowest kernels:\n";
+  if (!slowest.empty()) out += hits > 0 ? "\nslowest kernels (cache hits left out):\n" : "\nslowest kernels:\n";
   for (size_t i = 0; i < std::min(top, slowest.size()); ++i) {
     out += fmt::format("  {:>10.3f} s  {}\n", slowest[i].first / 1e6, slowest[i].second);
   }

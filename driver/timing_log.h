@@ -17,6 +17,16 @@ struct TimingRecord {
   std::string ptxas;
   bool ok = true;
   std::string error;  // the failure text when !ok
+  // Fields written since the cache and the build trace; lines without them
+  // read back with these defaults. Each has a default member initialiser, so
+  // that brace-initialisers naming only the fields above stay free of
+  // -Wmissing-field-initializers.
+  int64_t start_us = 0;          // Unix time (µs) when this variant's compile (or cache look-up) began
+  std::string cache = {};        // "hit", "miss", or "" when the cache is off
+  std::string compiler = {};     // "service" (a warm worker) or "process" (a Python started by this edge)
+  std::string edge_output = {};  // the edge's first output: the generated header, an absolute path
+  int64_t edge_start_us = 0;     // Unix time (µs) when the driver started and ended this edge
+  int64_t edge_end_us = 0;
 };
 
 std::string ToJsonLine(const TimingRecord& record);
@@ -29,7 +39,8 @@ bool AppendTimingLog(const std::string& path, const std::vector<TimingRecord>& r
 // Reads a log; lines that are not valid records are counted, not fatal.
 bool ReadTimingLog(const std::string& path, std::vector<TimingRecord>* records, int* bad_lines, std::string* err);
 
-// Total time, the slowest kernels and the failures.
+// Total time, the cache hits and misses (when the log says), the kernels
+// that took longest to compile (cache hits left out) and the failures.
 std::string FormatReport(const std::vector<TimingRecord>& records, int bad_lines, size_t top);
 
 }  // namespace triton_aot

@@ -39,6 +39,18 @@ void ExpectSameRecord(const TimingRecord& a, const TimingRecord& b) {
   EXPECT_EQ(a.ptxas, b.ptxas);
   EXPECT_EQ(a.ok, b.ok);
   EXPECT_EQ(a.error, b.error);
+  EXPECT_EQ(a.start_us, b.start_us);
+  EXPECT_EQ(a.cache, b.cache);
+  EXPECT_EQ(a.compiler, b.compiler);
+  EXPECT_EQ(a.edge_output, b.edge_output);
+  EXPECT_EQ(a.edge_start_us, b.edge_start_us);
+  EXPECT_EQ(a.edge_end_us, b.edge_end_us);
+}
+
+TimingRecord CachedRecord(const std::string& kernel, const std::string& variant, int64_t us, const std::string& cache) {
+  TimingRecord r = Record(kernel, variant, us);
+  r.cache = cache;
+  return r;
 }
 
 TEST(TimingLogTest, SuccessfulRecordRoundTrips) {
@@ -55,6 +67,63 @@ TEST(TimingLogTest, SuccessfulRecordRoundTrips) {
   EXPECT_EQ(j["status"], "ok");
   EXPECT_EQ(j["compile_us"], 1234567);
   EXPECT_FALSE(j.contains("error"));
+}
+
+TEST(TimingLogTest, CacheCompilerAndEdgeFieldsRoundTrip) {
+  TimingRecord r = Record("add", "aligned", 1500);
+  r.start_us = 1764000000123456;
+  r.cache = "hit";
+  r.compiler = "service";
+  r.edge_output = "/build/kernels/vec.h";
+  r.edge_start_us = 1764000000100000;
+  r.edge_end_us = 1764000000200000;
+  const std::string line = ToJsonLine(r);
+  TimingRecord back;
+  std::string err;
+  ASSERT_TRUE(ParseJsonLine(line, &back, &err)) << err;
+  ExpectSameRecord(back, r);
+  nlohmann::json j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["start_us"], 1764000000123456);
+  EXPECT_EQ(j["cache"], "hit");
+  EXPECT_EQ(j["compiler"], "service");
+  EXPECT_EQ(j["edge"], (nlohmann::json{{"output", "/build/kernels/vec.h"},
+                                       {"start_us", 1764000000100000},
+                                       {"end_us", 1764000000200000}}));
+}
+
+TEST(TimingLogTest, CacheKeyIsLeftOutWhenTheCacheIsOff) {
+  const nlohmann::json j = nlohmann::json::parse(ToJsonLine(Record("add", "aligned", 1)));
+  EXPECT_FALSE(j.contains("cache")) << j;
+  EXPECT_TRUE(j.contains("compiler")) << j;
+  EXPECT_TRUE(j.contains("edge")) << j;
+}
+
+// Logs written by older drivers stay readable: the new fields take defaults.
+TEST(TimingLogTest, LinesWithoutTheNewFieldsReadWithDefaults) {
+  TimingRecord r;
+  std::string err;
+  ASSERT_TRUE(ParseJsonLine(R"({"module":"m","kernel":"k","variant":"v","arch":"sm_80","compile_us":12,)"
+                            R"("ptxas":"/p","status":"ok"})",
+                            &r, &err))
+      << err;
+  EXPECT_EQ(r.compile_us, 12);
+  EXPECT_EQ(r.start_us, 0);
+  EXPECT_EQ(r.cache, "");
+  EXPECT_EQ(r.compiler, "");
+  EXPECT_EQ(r.edge_output, "");
+  EXPECT_EQ(r.edge_start_us, 0);
+  EXPECT_EQ(r.edge_end_us, 0);
+}
+
+TEST(TimingLogTest, NewFieldsOfTheWrongTypeAreRejected) {
+  const std::string head = R"({"module":"m","kernel":"k","variant":"v","arch":"sm_80","compile_us":12,"status":"ok",)";
+  for (const char* tail : {R"("start_us":"12"})", R"("cache":1})", R"("edge":"x"})", R"("edge":null})",
+                           R"("edge":{"output":"/o","start_us":"1"}})"}) {
+    TimingRecord r;
+    std::string err;
+    EXPECT_FALSE(ParseJsonLine(head + tail, &r, &err)) << tail;
+    EXPECT_FALSE(err.empty()) << tail;
+  }
 }
 
 TEST(TimingLogTest, FailureWithNewlinesAndQuotesStaysOnOneLine) {
@@ -259,6 +328,42 @@ TEST(FormatReportTest, TopLimitsTheSlowestListAndBadLinesAreMentioned) {
   EXPECT_EQ(report.find("vec.fast"), std::string::npos) << report;
   EXPECT_NE(report.find("3 lines"), std::string::npos) << report;
   EXPECT_EQ(report.find("failures:"), std::string::npos) << report;
+}
+
+TEST(FormatReportTest, CacheHitsAndMissesAreCountedWhenTheLogHasThem) {
+  std::vector<TimingRecord> records = {CachedRecord("a", "v", 10, "hit"), CachedRecord("b", "v", 20, "hit"),
+                                       CachedRecord("c", "v", 30, "miss")};
+  const std::string report = FormatReport(records, 0, 10);
+  EXPECT_NE(report.find("cache: 2 hits, 1 misses\n"), std::string::npos) << report;
+  EXPECT_EQ(report.find("cache off"), std::string::npos) << report;
+  // Lines from before the cache, or with it off, are said apart.
+  records.push_back(Record("d", "v", 40));
+  EXPECT_NE(FormatReport(records, 0, 10).find("cache: 2 hits, 1 misses, 1 with the cache off"), std::string::npos);
+}
+
+TEST(FormatReportTest, NoCacheLineWithoutCacheFields) {
+  const std::string report = FormatReport({Record("a", "v", 1)}, 0, 10);
+  EXPECT_EQ(report.find("cache"), std::string::npos) << report;
+}
+
+// The slowest list is of what was compiled: a kernel whose every variant was
+// a cache hit is not there, and a kernel's hits do not add to its time.
+TEST(FormatReportTest, SlowestKernelsLeaveCacheHitsOut) {
+  std::vector<TimingRecord> records = {CachedRecord("only_hits", "a", 9000000, "hit"),
+                                       CachedRecord("mixed", "a", 8000000, "hit"),
+                                       CachedRecord("mixed", "b", 1000000, "miss"),
+                                       CachedRecord("compiled", "a", 2000000, "miss")};
+  const std::string report = FormatReport(records, 0, 10);
+  const size_t slowest = report.find("slowest kernels");
+  ASSERT_NE(slowest, std::string::npos) << report;
+  EXPECT_EQ(report.find("vec.only_hits"), std::string::npos) << report;
+  const size_t compiled = report.find("2.000 s  vec.compiled (1 compiles)", slowest);
+  const size_t mixed = report.find("1.000 s  vec.mixed (1 compiles)", slowest);
+  ASSERT_NE(compiled, std::string::npos) << report;
+  ASSERT_NE(mixed, std::string::npos) << report;
+  EXPECT_LT(compiled, mixed) << report;
+  // The total is still the whole build's time, look-ups included.
+  EXPECT_NE(report.find("4 compiles, 20.000 s in total"), std::string::npos) << report;
 }
 
 TEST(FormatReportTest, SameKernelNameInTwoModulesIsTwoKernels) {
