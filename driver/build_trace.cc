@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -277,7 +278,13 @@ std::string BuildTraceJson(const std::vector<NinjaEdge>& edges, const std::vecto
     edge.lane = lanes[i];
     lane_count = std::max(lane_count, edge.lane + 1);
     Json outputs = Json::array();
-    for (const std::string& output : edge.outputs) outputs.push_back(Resolve(output, options.build_dir));
+    // CMake lists a custom command's outputs both relative and absolute, and
+    // .ninja_log records both: name each file once.
+    std::set<std::string> named;
+    for (const std::string& output : edge.outputs) {
+      std::string resolved = Resolve(output, options.build_dir);
+      if (named.insert(resolved).second) outputs.push_back(std::move(resolved));
+    }
     Json slice = Slice(FileName(edge.outputs.front()), edge.run ? "triton" : "edge", edge.start_us,
                        edge.end_us - edge.start_us, edge.lane);
     slice["args"] = {{"outputs", std::move(outputs)}};

@@ -1,19 +1,27 @@
 #include "compile_module.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "artifact_cache.h"
 #include "atomic_file.h"
 #include "codegen.h"
+#include "content_hash.h"
 #include "depfile.h"
 #include "fatbin.h"
 #include "metadata.h"
 #include "module_build.h"
 #include "spec.h"
 #include "timing_log.h"
+#include "version.h"
+
+extern char** environ;
 
 namespace triton_aot {
 namespace fs = std::filesystem;
@@ -150,6 +158,221 @@ class CompileFailures {
   std::string messages_;
 };
 
+int64_t UnixMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "size mtime" of a file: enough to notice a reinstalled tool without reading it.
+std::string FileStamp(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return "missing";
+  return fmt::format("{} {}.{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+// What every cache key of a module shares: the sources the kernels are made
+// of (the module, the project's files it imported, and, while line info is on,
+// the module's path, which the cubins embed), Triton and the settings Triton
+// keys its own cache on, and the frontend that drives it.
+bool ModuleCacheKey(const std::string& module_path, const json& loaded, const std::string& frontend_script,
+                    std::string* key, std::string* err) {
+  ContentHash hash;
+  hash.Add("format", "triton-aot cache key 1");
+  hash.Add("driver", kVersion);
+  std::string bytes;
+  if (!frontend_script.empty()) {
+    if (!ReadFile(frontend_script, &bytes, err)) return false;
+    hash.Add("frontend", bytes);
+  }
+  hash.Add("module path", module_path);
+  if (!ReadFile(module_path, &bytes, err)) return false;
+  hash.Add("module", bytes);
+  for (const json& path : loaded.value("imports", json::array())) {
+    const std::string import = path.get<std::string>();
+    if (!ReadFile(import, &bytes, err)) return false;
+    hash.Add("import path", import);
+    hash.Add("import", bytes);
+  }
+  const std::string triton_file = loaded.value("triton_file", "");
+  hash.Add("triton version", loaded.value("triton_version", ""));
+  hash.Add("triton", triton_file);
+  hash.Add("libtriton", FileStamp((fs::path(triton_file).parent_path() / "_C" / "libtriton.so").string()));
+  hash.Add("triton env", loaded.value("triton_env", json::object()).dump());
+  *key = hash.HexDigest();
+  return true;
+}
+
+std::string JobCacheKey(const std::string& module_key, const CompileJob& job, const PtxasInfo& ptxas) {
+  ContentHash hash;
+  hash.Add("module", module_key);
+  hash.Add("function", job.function);
+  hash.Add("signature", job.signature.dump());
+  hash.Add("constexprs", job.constexprs.dump());
+  hash.Add("divisible by 16", json(job.divisible_by_16).dump());
+  hash.Add("options", job.options.dump());
+  hash.Add("arch", std::to_string(job.arch));
+  hash.Add("ptxas", ptxas.path);
+  hash.Add("ptxas version", ptxas.version);
+  hash.Add("ptxas file", FileStamp(ptxas.path));
+  return hash.HexDigest();
+}
+
+// What loading a module answers depends on the module, the project's files it
+// imports, and the Python, Triton and settings it ran with. The imports are
+// known only after a load, so the entry lists them with their contents'
+// hashes, checked before the answer is used.
+std::string LoadCacheKey(const CompileModuleOptions& options, const std::string& module_path,
+                         const std::string& module_source) {
+  ContentHash hash;
+  hash.Add("format", "triton-aot load key 1");
+  hash.Add("driver", kVersion);
+  hash.Add("frontend", options.frontend_identity);
+  hash.Add("module path", module_path);
+  hash.Add("module", module_source);
+  hash.Add("source root", options.source_root);
+  // Triton's settings (its answer names those it keys its cache on).
+  for (char** e = environ; *e; ++e) {
+    if (std::string_view(*e).starts_with("TRITON_")) hash.Add("env", *e);
+  }
+  return hash.HexDigest();
+}
+
+bool RecallLoad(ArtifactCache& cache, const std::string& key, json* loaded) {
+  CacheEntry entry;
+  if (cache.Get(key, &entry) != ArtifactCache::Found::kHit) return false;
+  const json answer = json::parse(entry["load.json"], nullptr, false);
+  const json imports = json::parse(entry["imports.json"], nullptr, false);
+  if (!answer.is_object() || !imports.is_array()) return false;
+  for (const json& import : imports) {
+    std::string bytes, ignored;
+    if (!import.is_array() || import.size() != 2 || !ReadFile(import[0].get<std::string>(), &bytes, &ignored) ||
+        Sha256Hex(bytes) != import[1].get<std::string>()) {
+      return false;  // a helper changed: load the module again
+    }
+  }
+  *loaded = answer;
+  return true;
+}
+
+void RememberLoad(ArtifactCache& cache, const std::string& key, const json& loaded) {
+  json imports = json::array();
+  for (const json& path : loaded.value("imports", json::array())) {
+    std::string bytes, ignored;
+    if (!ReadFile(path.get<std::string>(), &bytes, &ignored)) return;
+    imports.push_back({path, Sha256Hex(bytes)});
+  }
+  std::string ignored;
+  cache.Put(key, {{"load.json", loaded.dump()}, {"imports.json", imports.dump()}}, &ignored);
+}
+
+// The edge's compiler, started only when something must be loaded or
+// compiled: an edge whose every kernel is in the cache runs no Python.
+class LazyCompiler {
+ public:
+  LazyCompiler(const CompilerFactory& factory, std::string scratch, std::string module_path, std::string source_root)
+      : factory_(factory),
+        scratch_(std::move(scratch)),
+        module_path_(std::move(module_path)),
+        source_root_(std::move(source_root)) {}
+
+  // The compiler, with the module loaded into it; `*loaded` gets its answer.
+  KernelCompiler* Loaded(json* loaded, std::string* err) {
+    if (!compiler_) compiler_ = factory_(scratch_);
+    if (!module_loaded_) {
+      if (!compiler_->Load(module_path_, source_root_, loaded, err)) return nullptr;
+      module_loaded_ = true;
+    }
+    return compiler_.get();
+  }
+  std::string Kind() const { return compiler_ ? compiler_->Kind() : "none"; }
+
+ private:
+  const CompilerFactory& factory_;
+  std::string scratch_, module_path_, source_root_;
+  std::unique_ptr<KernelCompiler> compiler_;
+  bool module_loaded_ = false;
+};
+
+// Writes a cached compile's files where the frontend would have; false if the
+// entry lacks one.
+bool Restore(const CacheEntry& entry, const CompileJob& job, CompileOutcome* outcome, std::string* err) {
+  const auto cubin = entry.find("cubin"), ptx = entry.find("ptx"), metadata = entry.find("metadata.json");
+  if (cubin == entry.end() || ptx == entry.end() || metadata == entry.end()) return false;
+  outcome->metadata = json::parse(metadata->second, nullptr, false);
+  if (!outcome->metadata.is_object()) return false;
+  return WriteFileAtomically(job.out_prefix + ".cubin", cubin->second, err) &&
+         WriteFileAtomically(job.out_prefix + ".ptx", ptx->second, err);
+}
+
+}  // namespace
+
+bool CompileOrReuse(const CompileModuleOptions& options, const std::string& module_path, const json& loaded,
+                    const ModuleBuild& build, const std::vector<CompileJob>& jobs, ArtifactCache* cache,
+                    const LoadedCompiler& loaded_compiler, std::vector<CompileOutcome>* outcomes,
+                    std::vector<std::string>* cache_states, std::string* err) {
+  outcomes->assign(jobs.size(), CompileOutcome());
+  cache_states->assign(jobs.size(), "");
+  std::string module_key, cache_err;
+  if (cache && !ModuleCacheKey(module_path, loaded, options.frontend_script, &module_key, &cache_err)) {
+    if (options.verbose) fmt::print(stderr, "triton-aot: {}: not using the artifact cache: {}\n", module_path, cache_err);
+    cache = nullptr;
+  }
+  std::vector<std::string> keys(jobs.size());
+  std::vector<CompileJob> misses;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const CompileJob& job = jobs[j];
+    CompileOutcome& outcome = (*outcomes)[j];
+    outcome.id = job.id;
+    if (!cache) {
+      misses.push_back(job);
+      continue;
+    }
+    outcome.start_us = UnixMicros();
+    keys[j] = JobCacheKey(module_key, job, build.ptxas.at(job.arch).info);
+    CacheEntry entry;
+    const ArtifactCache::Found found = cache->Get(keys[j], &entry);
+    if (found == ArtifactCache::Found::kHit && Restore(entry, job, &outcome, err)) {
+      outcome.ok = true;
+      outcome.elapsed_us = UnixMicros() - outcome.start_us;
+      (*cache_states)[j] = "hit";
+      continue;
+    }
+    if (found == ArtifactCache::Found::kCorrupt && options.verbose) {
+      fmt::print(stderr, "triton-aot: {}: a damaged artifact cache entry was removed; compiling again\n", module_path);
+    }
+    (*cache_states)[j] = "miss";
+    misses.push_back(job);
+  }
+  if (misses.empty()) return true;
+
+  KernelCompiler* compiler = loaded_compiler(err);
+  if (!compiler) return false;
+  std::vector<CompileOutcome> compiled;
+  if (!compiler->Compile(misses, &compiled, err)) return false;
+  bool warned = false;
+  for (CompileOutcome& outcome : compiled) {
+    const size_t j = static_cast<size_t>(outcome.id);
+    if (cache && outcome.ok) {
+      CacheEntry entry;
+      std::string put_err;
+      const bool stored = ReadFile(jobs[j].out_prefix + ".cubin", &entry["cubin"], &put_err) &&
+                          ReadFile(jobs[j].out_prefix + ".ptx", &entry["ptx"], &put_err) &&
+                          (entry["metadata.json"] = outcome.metadata.dump(), cache->Put(keys[j], entry, &put_err));
+      if (!stored && !warned) {
+        // The build goes on; only the next one is slower.
+        fmt::print(stderr, "triton-aot: warning: {}: cannot store compiled kernels in the artifact cache '{}': {} "
+                           "(turn the cache off with TRITON_AOT_CACHE=OFF or --no-cache)\n",
+                   module_path, options.cache_dir, put_err);
+        warned = true;
+      }
+    }
+    (*outcomes)[j] = std::move(outcome);
+  }
+  return true;
+}
+
+namespace {
+
 // Removes fatbins of variants that no longer exist.
 void RemoveStaleFatbins(const std::string& dir, const std::set<std::string>& keep) {
   std::error_code ec;
@@ -163,6 +386,7 @@ void RemoveStaleFatbins(const std::string& dir, const std::set<std::string>& kee
 
 bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& make_compiler, PtxasProber& prober,
                    std::string* err) {
+  const int64_t edge_start_us = UnixMicros();
   const fs::path module_path = fs::absolute(options.module_path).lexically_normal();
   const std::string module_name = module_path.stem().string();
   if (!IsIdentifier(module_name)) {
@@ -187,11 +411,22 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   }
   ScratchDir scratch;
   if (!scratch.Create(options.output_dir, module_name, err)) return false;
-  std::unique_ptr<KernelCompiler> compiler = make_compiler(scratch.path());
+  LazyCompiler compiler(make_compiler, scratch.path(), module_path.string(), options.source_root);
+  std::unique_ptr<ArtifactCache> cache;
+  if (!options.cache_dir.empty()) cache = std::make_unique<ArtifactCache>(options.cache_dir, options.cache_max_bytes);
 
-  // 1. Load the module and read its spec.
+  // 1. Load the module and read its spec, or recall what loading it answered
+  //    last time, when neither it nor a file it imports changed since.
   json loaded;
-  if (!compiler->Load(module_path.string(), options.source_root, &loaded, err)) return false;
+  std::string load_key, module_source, read_err;
+  if (cache && ReadFile(module_path.string(), &module_source, &read_err)) {
+    load_key = LoadCacheKey(options, module_path.string(), module_source);
+  }
+  const bool recalled = !load_key.empty() && RecallLoad(*cache, load_key, &loaded);
+  if (!recalled) {
+    if (!compiler.Loaded(&loaded, err)) return false;
+    if (!load_key.empty()) RememberLoad(*cache, load_key, loaded);
+  }
   ModuleBuild build;
   build.module_name = module_name;
   build.cpp_namespace = options.cpp_namespace;
@@ -231,7 +466,13 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
     }
   }
   std::vector<CompileOutcome> outcomes;
-  if (!compiler->Compile(jobs, &outcomes, err)) {
+  std::vector<std::string> cache_states(jobs.size());  // "hit", "miss", or "" without a cache
+  const LoadedCompiler loaded_compiler = [&](std::string* load_err) -> KernelCompiler* {
+    json answer;
+    return compiler.Loaded(&answer, load_err);
+  };
+  if (!CompileOrReuse(options, module_path.string(), loaded, build, jobs, cache.get(), loaded_compiler, &outcomes,
+                      &cache_states, err)) {
     *err = fmt::format("triton-aot: error: {}: {}", module_path.string(), *err);
     return false;
   }
@@ -242,8 +483,21 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
     const auto& [k, v, arch] = job_keys.at(static_cast<size_t>(outcome.id));
     const KernelSpec& kernel = build.spec.kernels[k];
     const Variant& variant = kernel.variants[v];
-    records.push_back({module_name, kernel.name, variant.name, arch.SmName(), outcome.elapsed_us,
-                       build.ptxas[arch.capability].info.path, outcome.ok, outcome.error});
+    TimingRecord record;
+    record.module = module_name;
+    record.kernel = kernel.name;
+    record.variant = variant.name;
+    record.arch = arch.SmName();
+    record.compile_us = outcome.elapsed_us;
+    record.ptxas = build.ptxas[arch.capability].info.path;
+    record.ok = outcome.ok;
+    record.error = outcome.error;
+    record.start_us = outcome.start_us;
+    record.cache = cache_states[static_cast<size_t>(outcome.id)];
+    record.compiler = compiler.Kind();
+    record.edge_output = fs::absolute(fs::path(options.output_dir) / (module_name + ".h")).lexically_normal().string();
+    record.edge_start_us = edge_start_us;
+    records.push_back(std::move(record));
     if (!outcome.ok && !outcome.error_file.empty()) {
       // Triton's compiler said where in the kernel's code: point there.
       std::string where = fmt::format("{}:{}", outcome.error_file, outcome.error_line);
@@ -265,6 +519,8 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
     }
   }
   auto log_records = [&] {
+    const int64_t edge_end_us = UnixMicros();
+    for (TimingRecord& record : records) record.edge_end_us = edge_end_us;
     std::string log_err;
     if (!options.timing_log.empty() && !AppendTimingLog(options.timing_log, records, &log_err)) {
       fmt::print(stderr, "triton-aot: warning: {}\n", log_err);
@@ -360,9 +616,20 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   log_records();
   if (options.verbose) {
     int64_t total_us = 0;
-    for (const TimingRecord& r : records) total_us += r.compile_us;
-    fmt::print(stderr, "triton-aot: {}: {} variants x {} archs compiled in {:.3f} s\n", module_name,
-               build.variants.size(), options.archs.size(), total_us / 1e6);
+    size_t hits = 0;
+    for (const TimingRecord& r : records) {
+      if (r.cache == "hit") {
+        ++hits;
+      } else {
+        total_us += r.compile_us;
+      }
+    }
+    fmt::print(stderr, "triton-aot: {}: {} variants x {} archs: {} compiled in {:.3f} s ({}), {} from the artifact cache\n",
+               module_name, build.variants.size(), options.archs.size(), records.size() - hits, total_us / 1e6,
+               compiler.Kind() == "service"   ? "by a worker of the compile service"
+               : compiler.Kind() == "process" ? "by a Python of this edge's own"
+                                              : "no Python needed",
+               hits);
   }
   return true;
 }

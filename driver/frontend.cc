@@ -29,69 +29,115 @@ std::string FormatFrontendError(const json& error, const std::string& module_pat
   return text;
 }
 
-FrontendProcess::FrontendProcess(FrontendOptions options) : options_(std::move(options)) {}
+namespace {
 
-bool FrontendProcess::EnsureStarted(std::string* err) {
-  if (child_) return true;
-  ProcessOptions options;
-  options.stderr_path = options_.stderr_path;
-  // No GPU is needed or wanted at build time; Triton's own cache is private to
-  // this edge so that every build compiles from the sources it was given.
-  options.env["CUDA_VISIBLE_DEVICES"] = "";
-  options.env["TRITON_CACHE_DIR"] = options_.triton_cache_dir;
-  // Lets the frontend end itself if the driver dies (see the script's main).
-  options.env["TRITON_AOT_DRIVER_PID"] = std::to_string(::getpid());
-  options.env["PYTHONDONTWRITEBYTECODE"] = "1";
-  options.env["PYTHONUNBUFFERED"] = "1";
-  auto child = std::make_unique<Child>();
-  if (!child->Start({options_.python, "-s", options_.script}, options, err)) {
-    *err = fmt::format("cannot start the Python frontend: {}; pass a Python that has Triton with --python (CMake: "
-                       "the PYTHON keyword or TRITON_AOT_PYTHON)",
-                       *err);
-    return false;
+class ProcessLink : public FrontendLink {
+ public:
+  explicit ProcessLink(FrontendOptions options) : options_(std::move(options)) {}
+
+  bool Open(std::string* err) override {
+    ProcessOptions options;
+    options.stderr_path = options_.stderr_path;
+    options.env = FrontendEnvironment(options_);
+    // Lets the frontend end itself if the driver dies (see the script's main).
+    options.env["TRITON_AOT_DRIVER_PID"] = std::to_string(::getpid());
+    auto child = std::make_unique<Child>();
+    if (!child->Start({options_.python, "-s", options_.script}, options, err)) {
+      *err = fmt::format("cannot start the Python frontend: {}; pass a Python that has Triton with --python (CMake: "
+                         "the PYTHON keyword or TRITON_AOT_PYTHON)",
+                         *err);
+      return false;
+    }
+    child_ = std::move(child);
+    return true;
   }
-  child_ = std::move(child);
-  return true;
+  bool Send(const std::string& line, std::string* err) override {
+    if (!child_) return false;
+    return child_->WriteAll(line, err);
+  }
+  LineReader::Read Receive(std::string* line, int timeout_ms) override {
+    return child_ ? child_->ReadLine(line, timeout_ms) : LineReader::Read::kEnd;
+  }
+  std::string HowItEnded() override {
+    if (!child_) return "stopped";
+    ProcessResult result;
+    child_->Wait(&result);
+    return result.Describe();
+  }
+  std::string Name() const override {
+    return fmt::format("the Python frontend ({} {})", options_.python, options_.script);
+  }
+  std::string Kind() const override { return "process"; }
+  void Signal(int signal) override {
+    if (child_) child_->Signal(signal);
+  }
+  void Kill() override { child_.reset(); }
+
+ private:
+  FrontendOptions options_;
+  std::unique_ptr<Child> child_;
+};
+
+}  // namespace
+
+std::map<std::string, std::optional<std::string>> FrontendEnvironment(const FrontendOptions& options) {
+  return {
+      // No GPU is needed or wanted at build time.
+      {"CUDA_VISIBLE_DEVICES", ""},
+      // Triton's own cache is private to the edge, so that every build
+      // compiles from the sources it was given.
+      {"TRITON_CACHE_DIR", options.triton_cache_dir},
+      {"PYTHONDONTWRITEBYTECODE", "1"},
+      {"PYTHONUNBUFFERED", "1"},
+  };
 }
 
-bool FrontendProcess::Exchange(const json& request, int timeout_ms, json* response, std::string* err) {
-  if (!EnsureStarted(err)) return false;
+std::unique_ptr<FrontendLink> MakeProcessLink(const FrontendOptions& options) {
+  return std::make_unique<ProcessLink>(options);
+}
+
+Frontend::Frontend(FrontendOptions options, std::unique_ptr<FrontendLink> link)
+    : options_(std::move(options)), link_(std::move(link)) {}
+
+bool Frontend::Exchange(const json& request, int timeout_ms, json* response, std::string* err) {
+  if (!open_) {
+    if (!link_->Open(err)) return false;
+    open_ = true;
+  }
   std::string line;
   std::string write_err;
-  const bool sent = child_->WriteAll(request.dump() + "\n", &write_err);
-  const Child::Read read = sent ? child_->ReadLine(&line, timeout_ms) : Child::Read::kEnd;
-  if (read == Child::Read::kInterrupted) {
-    child_.reset();
+  const bool sent = link_->Send(request.dump() + "\n", &write_err);
+  const LineReader::Read read = sent ? link_->Receive(&line, timeout_ms) : LineReader::Read::kEnd;
+  if (read == LineReader::Read::kInterrupted) {
+    link_->Kill();
     *err = "interrupted";  // never printed: the driver ends with the signal
     return false;
   }
-  if (read == Child::Read::kTimedOut) {
+  if (read == LineReader::Read::kTimedOut) {
     load_timed_out_ = true;
     return false;
   }
-  if (read != Child::Read::kLine) {
-    ProcessResult result;
-    child_->Wait(&result);
-    child_.reset();
+  if (read != LineReader::Read::kLine) {
+    const std::string how = link_->HowItEnded();
+    link_->Kill();
     std::string log = Stderr();
     if (log.size() > 4000) log = "..." + log.substr(log.size() - 4000);
-    *err = fmt::format("the Python frontend ({} {}) stopped unexpectedly ({}){}", options_.python, options_.script,
-                       result.Describe(), log.empty() ? "" : ":\n" + log);
+    *err = fmt::format("{} stopped unexpectedly ({}){}", link_->Name(), how, log.empty() ? "" : ":\n" + log);
     return false;
   }
   *response = json::parse(line, nullptr, false);
   if (response->is_discarded()) {
-    *err = "the Python frontend answered with something that is not JSON: " + line.substr(0, 200);
+    *err = fmt::format("{} answered with something that is not JSON: {}", link_->Name(), line.substr(0, 200));
     return false;
   }
   return true;
 }
 
-std::string FrontendProcess::TimedOutLoadMessage(const std::string& module_path, const std::string& source_root) {
+std::string Frontend::TimedOutLoadMessage(const std::string& module_path, const std::string& source_root) {
   // The frontend dumps its Python stack on SIGUSR1 (faulthandler); the
   // innermost frame in the project's files is where the module is stuck.
   static const std::regex kFrame(R"re(File "([^"]+)", line (\d+))re");
-  child_->Signal(SIGUSR1);
+  link_->Signal(SIGUSR1);
   std::string where = module_path;
   for (int waited_ms = 0; waited_ms < 2000; waited_ms += 50) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -107,7 +153,7 @@ std::string FrontendProcess::TimedOutLoadMessage(const std::string& module_path,
     }
     if (found) break;
   }
-  child_.reset();  // kills it
+  link_->Kill();
   const int seconds = (options_.load_timeout_ms + 999) / 1000;
   return fmt::format("{}: error: loading the module did not finish within {} s{}; a kernel module must not loop or "
                      "wait at import. If it really needs longer, raise the limit with --load-timeout (CMake: "
@@ -115,7 +161,7 @@ std::string FrontendProcess::TimedOutLoadMessage(const std::string& module_path,
                      where, seconds, where == module_path ? "" : " (it was still running this line)");
 }
 
-bool FrontendProcess::Load(const std::string& module_path, const std::string& source_root, json* loaded,
+bool Frontend::Load(const std::string& module_path, const std::string& source_root, json* loaded,
                            std::string* err) {
   json request = {{"op", "load"}, {"module", module_path}, {"source_root", source_root}};
   if (!Exchange(request, options_.load_timeout_ms, loaded, err)) {
@@ -141,7 +187,7 @@ bool FrontendProcess::Load(const std::string& module_path, const std::string& so
   return true;
 }
 
-bool FrontendProcess::Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,
+bool Frontend::Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,
                               std::string* err) {
   json request = {{"op", "compile"}, {"jobs", json::array()}};
   for (const CompileJob& job : jobs) {
@@ -168,6 +214,7 @@ bool FrontendProcess::Compile(const std::vector<CompileJob>& jobs, std::vector<C
     outcome.id = r["id"].get<int>();
     outcome.ok = r["ok"].get<bool>();
     outcome.elapsed_us = r["elapsed_us"].get<int64_t>();
+    outcome.start_us = r.value("start_us", int64_t{0});
     outcome.error = r.value("error", "");
     if (r.contains("where") && r["where"].is_object()) {
       outcome.error_file = r["where"].value("file", "");
@@ -180,7 +227,7 @@ bool FrontendProcess::Compile(const std::vector<CompileJob>& jobs, std::vector<C
   return true;
 }
 
-std::string FrontendProcess::Stderr() const {
+std::string Frontend::Stderr() const {
   std::string text, ignored;
   ReadFile(options_.stderr_path, &text, &ignored);
   return text;

@@ -1,11 +1,13 @@
 // Talking to the Python frontend that loads kernel modules and runs Triton.
 //
-// The driver sends requests and gets answers (one JSON object per line); the
-// one-shot process below is one way to reach a frontend, so the same requests
-// can later go to a longer-lived compile service.
+// The driver sends requests and gets answers (one JSON object per line) over a
+// FrontendLink: to a Python process of its own, or to a worker of the warm
+// compile service. The requests and answers are the same either way.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,7 @@ struct CompileJob {
 struct CompileOutcome {
   int id = 0;
   bool ok = false;
+  int64_t start_us = 0;  // Unix time
   int64_t elapsed_us = 0;
   std::string error;
   // Where in the project's sources Triton's compiler failed, when it says.
@@ -49,6 +52,9 @@ class KernelCompiler {
                     std::string* err) = 0;
   virtual bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,
                        std::string* err) = 0;
+  // "service" (a warm worker of the compile service) or "process" (a Python
+  // of the edge's own), for the timing log.
+  virtual std::string Kind() const = 0;
 };
 
 struct FrontendOptions {
@@ -61,25 +67,54 @@ struct FrontendOptions {
   int load_timeout_ms = 120'000;
 };
 
-// A frontend in a child Python process, for the lifetime of this object.
-class FrontendProcess : public KernelCompiler {
+// The environment a frontend's Python runs with, on top of the driver's.
+std::map<std::string, std::optional<std::string>> FrontendEnvironment(const FrontendOptions& options);
+
+// How the driver reaches a frontend: a Python process of its own, or a worker
+// of the warm compile service (service_client.h). Both speak the protocol of
+// triton_aot_frontend.py, one JSON object per line.
+class FrontendLink {
  public:
-  explicit FrontendProcess(FrontendOptions options);
+  virtual ~FrontendLink() = default;
+  // Starts the frontend if it is not running yet.
+  virtual bool Open(std::string* err) = 0;
+  virtual bool Send(const std::string& line, std::string* err) = 0;
+  virtual LineReader::Read Receive(std::string* line, int timeout_ms) = 0;
+  // After Receive gave kEnd: what ended the frontend ("exit code 1", ...).
+  virtual std::string HowItEnded() = 0;
+  // What the frontend is, for messages: "the Python frontend (python3 x.py)".
+  virtual std::string Name() const = 0;
+  // "service" or "process" (see KernelCompiler::Kind).
+  virtual std::string Kind() const = 0;
+  // Sends a signal to the Python process (SIGUSR1: dump your stack).
+  virtual void Signal(int signal) = 0;
+  // Ends the frontend at once.
+  virtual void Kill() = 0;
+};
+
+// A frontend in a child Python process, for the lifetime of the link.
+std::unique_ptr<FrontendLink> MakeProcessLink(const FrontendOptions& options);
+
+// Loads and compiles through a frontend reached by `link`.
+class Frontend : public KernelCompiler {
+ public:
+  Frontend(FrontendOptions options, std::unique_ptr<FrontendLink> link);
   bool Load(const std::string& module_path, const std::string& source_root, nlohmann::json* loaded,
             std::string* err) override;
   bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes, std::string* err) override;
+  std::string Kind() const override { return link_->Kind(); }
   // What the frontend printed to stderr (Python warnings, Triton's ptxas logs).
   std::string Stderr() const;
 
  private:
-  bool EnsureStarted(std::string* err);
   bool Exchange(const nlohmann::json& request, int timeout_ms, nlohmann::json* response, std::string* err);
   // Where the module was when loading it timed out, from Python's stack dump.
   std::string TimedOutLoadMessage(const std::string& module_path, const std::string& source_root);
 
   FrontendOptions options_;
+  std::unique_ptr<FrontendLink> link_;
+  bool open_ = false;
   bool load_timed_out_ = false;
-  std::unique_ptr<Child> child_;
 };
 
 // Formats a frontend error object ({kind, message, file, line, col, errno}) as

@@ -1,7 +1,8 @@
 // triton-aot: the build step behind add_triton_kernels(), and its tools.
 //
 //   triton-aot compile <module.py> --output-dir D --namespace NS --arch 90 ...
-//   triton-aot report <timing-log>
+//   triton-aot report <timing-log> [--trace build.json]
+//   triton-aot service status|stop <build-tree>
 
 #include <cstdio>
 #include <filesystem>
@@ -11,9 +12,14 @@
 #include <fmt/format.h>
 
 #include "arch.h"
+#include "atomic_file.h"
+#include "build_trace.h"
+#include "artifact_cache.h"
 #include "compile_module.h"
 #include "frontend.h"
 #include "interrupt.h"
+#include "ninja_log.h"
+#include "service_client.h"
 #include "spec.h"
 #include "timing_log.h"
 #include "version.h"
@@ -22,8 +28,18 @@ namespace {
 
 using namespace triton_aot;
 
-int RunCompile(CompileModuleOptions options, const std::vector<std::string>& arch_texts, const std::string& python,
-               const std::string& frontend, double load_timeout_s) {
+// How the compile edge reaches Triton: through the build tree's warm compile
+// service when it can, else through a Python of its own.
+struct CompilerChoice {
+  std::string python;
+  std::string frontend;
+  double load_timeout_s = 120;
+  bool use_service = true;
+  int service_idle_timeout_s = 900;
+};
+
+int RunCompile(CompileModuleOptions options, const std::vector<std::string>& arch_texts,
+               const CompilerChoice& choice) {
   std::string err;
   if (!ParseArchList(arch_texts, &options.archs, &err)) {
     fmt::print(stderr, "triton-aot: error: --arch: {}\n", err);
@@ -38,14 +54,38 @@ int RunCompile(CompileModuleOptions options, const std::vector<std::string>& arc
   options.ptxas = PtxasSources::FromEnvironment();
   options.ptxas.explicit_path = explicit_sources.explicit_path;
   options.ptxas.toolkit_path = explicit_sources.toolkit_path;
+  options.frontend_script = choice.frontend;
+  options.frontend_identity =
+      ServiceIdentity(choice.python, choice.frontend, options.ptxas.explicit_path, options.ptxas.toolkit_path);
   CompilerFactory factory = [&](const std::string& scratch) -> std::unique_ptr<KernelCompiler> {
     FrontendOptions frontend_options;
-    frontend_options.python = python;
-    frontend_options.script = frontend;
+    frontend_options.python = choice.python;
+    frontend_options.script = choice.frontend;
     frontend_options.stderr_path = scratch + "/frontend.log";
     frontend_options.triton_cache_dir = scratch + "/triton-cache";
-    frontend_options.load_timeout_ms = static_cast<int>(load_timeout_s * 1000);
-    return std::make_unique<FrontendProcess>(frontend_options);
+    frontend_options.load_timeout_ms = static_cast<int>(choice.load_timeout_s * 1000);
+    std::string why_not = "it is off (--no-service)";
+    if (choice.use_service && options.build_tree.empty()) why_not = "no --build-tree was given";
+    if (choice.use_service && !options.build_tree.empty()) {
+      ServiceOptions service;
+      service.build_tree = options.build_tree;
+      service.folder = DefaultServiceFolder();
+      service.python = choice.python;
+      service.frontend_script = choice.frontend;
+      service.identity = options.frontend_identity;
+      for (const Arch& arch : options.archs) service.warm_up_archs.push_back(arch.capability);
+      service.warm_up_ptxas =
+          !options.ptxas.explicit_path.empty() ? options.ptxas.explicit_path : options.ptxas.toolkit_path;
+      service.idle_timeout_s = choice.service_idle_timeout_s;
+      if (auto link = ConnectToService(service, frontend_options, &why_not)) {
+        return std::make_unique<Frontend>(frontend_options, std::move(link));
+      }
+    }
+    if (options.verbose && PendingInterrupt() == 0) {
+      fmt::print(stderr, "triton-aot: {}: compiling in a Python of this edge's own; the compile service is not used: {}\n",
+                 options.module_path, why_not);
+    }
+    return std::make_unique<Frontend>(frontend_options, MakeProcessLink(frontend_options));
   };
   PtxasProber prober;
   InstallInterruptHandlers();
@@ -60,7 +100,56 @@ int RunCompile(CompileModuleOptions options, const std::vector<std::string>& arc
   return 0;
 }
 
-int RunReport(const std::string& log, size_t top) {
+int RunService(const std::string& action, const std::string& build_tree) {
+  const std::string folder = DefaultServiceFolder();
+  if (action == "status") {
+    pid_t pid = -1;
+    if (ServiceRunning(folder, build_tree, &pid)) {
+      fmt::print("a compile service (pid {}) serves {}\n", pid, build_tree);
+      return 0;
+    }
+    fmt::print("no compile service runs for {}\n", build_tree);
+    return 3;
+  }
+  std::string what, err;
+  if (!StopService(folder, build_tree, &what, &err)) {
+    fmt::print(stderr, "triton-aot: error: service stop: {}\n", err);
+    return 1;
+  }
+  fmt::print("{}\n", what);
+  return 0;
+}
+
+// The latest build's edges from Ninja's log: `path`, or (when empty) the
+// .ninja_log beside the timing log, which CMake writes into the build tree.
+// Without a usable default log the trace is made from the timing log alone.
+bool ReadLatestBuild(const std::string& timing_log, const std::string& path, NinjaLog* ninja_log,
+                     std::string* build_dir, std::string* err) {
+  namespace fs = std::filesystem;
+  const std::string chosen = path.empty() ? (fs::absolute(timing_log).parent_path() / ".ninja_log").string() : path;
+  *build_dir = fs::absolute(chosen).parent_path().lexically_normal().string();
+  if (path.empty() && !fs::exists(chosen)) {
+    fmt::print(stderr, "triton-aot: note: no {}: the trace shows the Triton edges of the timing log alone; pass "
+               "--ninja-log <build tree>/.ninja_log for every edge of the build\n", chosen);
+    return true;
+  }
+  if (!ReadNinjaLog(chosen, ninja_log, err)) {
+    if (!path.empty()) {
+      *err = fmt::format("--ninja-log: {}", *err);
+      return false;
+    }
+    fmt::print(stderr, "triton-aot: warning: {}; the trace shows the Triton edges of the timing log alone\n", *err);
+    *ninja_log = NinjaLog();
+    return true;
+  }
+  if (ninja_log->malformed_lines > 0) {
+    fmt::print(stderr, "triton-aot: note: {} lines of the latest build in '{}' are not entries and were skipped\n",
+               ninja_log->malformed_lines, chosen);
+  }
+  return true;
+}
+
+int RunReport(const std::string& log, size_t top, const std::string& trace, const std::string& ninja_log_path) {
   std::vector<TimingRecord> records;
   int bad_lines = 0;
   std::string err;
@@ -69,6 +158,29 @@ int RunReport(const std::string& log, size_t top) {
     return 1;
   }
   fmt::print("{}", FormatReport(records, bad_lines, top));
+  if (trace.empty()) return 0;
+
+  NinjaLog ninja_log;
+  BuildTraceOptions trace_options;
+  if (!ReadLatestBuild(log, ninja_log_path, &ninja_log, &trace_options.build_dir, &err)) {
+    fmt::print(stderr, "triton-aot: error: {}\n", err);
+    return 1;
+  }
+  BuildTraceSummary summary;
+  const std::string json = BuildTraceJson(ninja_log.edges, records, trace_options, &summary);
+  if (!WriteFileAtomically(trace, json, &err)) {
+    fmt::print(stderr, "triton-aot: error: --trace: {}\n", err);
+    return 1;
+  }
+  fmt::print("\ntrace: {} edges on {} lanes, {} of them Triton edges with {} variants ({} cache hits), from {}: {}\n"
+             "open it in https://ui.perfetto.dev or chrome://tracing\n",
+             summary.edges, summary.lanes, summary.triton_edges, summary.variants, summary.cache_hits,
+             summary.from_ninja_log ? ".ninja_log and the timing log" : "the timing log alone", trace);
+  if (summary.from_ninja_log && summary.triton_edges == 0 && !records.empty()) {
+    fmt::print(stderr, "triton-aot: note: no edge of the latest build in .ninja_log has records in this timing log "
+               "(it compiled no kernel module, or its driver predates the edge fields): the trace has Ninja's "
+               "edges only\n");
+  }
   return 0;
 }
 
@@ -81,8 +193,11 @@ int main(int argc, char** argv) {
 
   CompileModuleOptions options;
   std::vector<std::string> archs;
-  std::string python = "python3";
-  std::string frontend;
+  CompilerChoice choice;
+  choice.python = "python3";
+  std::string cache_size = "2G";
+  bool no_cache = false;
+  bool no_service = false;
   CLI::App* compile = app.add_subcommand("compile", "compile one kernel module into fatbins, metadata and C++");
   compile->add_option("module", options.module_path, "the kernel module (.py)")->required()->check(CLI::ExistingFile);
   compile->add_option("--output-dir", options.output_dir, "folder for the artifacts")->required();
@@ -90,9 +205,9 @@ int main(int argc, char** argv) {
   compile->add_option("--arch", archs, "target architecture (80, 90, 90a, 100, ...); repeat for several")
       ->required()
       ->take_all();
-  compile->add_option("--frontend", frontend, "the Python frontend script")->required()->check(CLI::ExistingFile);
+  compile->add_option("--frontend", choice.frontend, "the Python frontend script")->required()->check(CLI::ExistingFile);
   compile->add_option("--fatbinary", options.fatbinary, "CUDA's fatbinary")->required();
-  compile->add_option("--python", python, "Python interpreter that has Triton");
+  compile->add_option("--python", choice.python, "Python interpreter that has Triton");
   compile->add_option("--depfile", options.depfile, "write a Makefile-syntax depfile here");
   compile->add_option("--timing-log", options.timing_log, "append one JSON line per compiled variant here");
   compile->add_option("--source-root", options.source_root,
@@ -100,17 +215,38 @@ int main(int argc, char** argv) {
   compile->add_option("--ptxas", options.ptxas.explicit_path, "use this ptxas (an error if it cannot be used)");
   compile->add_option("--toolkit-ptxas", options.ptxas.toolkit_path, "the CUDA toolkit's ptxas, tried after "
                                                                        "--ptxas and TRITON_PTXAS_PATH");
-  double load_timeout_s = 120;
-  compile->add_option("--load-timeout", load_timeout_s,
+  compile->add_option("--load-timeout", choice.load_timeout_s,
                       "seconds that starting Python and importing the module may take (default 120)")
       ->check(CLI::Range(0.1, 86400.0));
-  compile->add_flag("-v,--verbose", options.verbose, "say which ptxas candidates were skipped, and the times");
+  compile->add_option("--build-tree", options.build_tree,
+                      "the build tree of this edge: its edges share one warm compile service");
+  compile->add_flag("--no-service", no_service, "compile in a Python of this edge's own, not in the compile service");
+  compile->add_option("--service-idle-timeout", choice.service_idle_timeout_s,
+                      "seconds a compile service started by this edge waits for work before it exits (default 900)")
+      ->check(CLI::Range(1, 7 * 24 * 3600));
+  compile->add_option("--cache-dir", options.cache_dir,
+                      "the artifact cache (default: $TRITON_AOT_CACHE_DIR, else $XDG_CACHE_HOME/triton-aot, else "
+                      "~/.cache/triton-aot)");
+  compile->add_option("--cache-size", cache_size, "largest size of the artifact cache, e.g. 512M or 2G (default 2G)");
+  compile->add_flag("--no-cache", no_cache, "neither read nor write the artifact cache");
+  compile->add_flag("-v,--verbose", options.verbose,
+                    "say which ptxas candidates were skipped, why the compile service is not used, and the times");
+
+  std::string service_action, service_tree;
+  CLI::App* service = app.add_subcommand("service", "the warm compile service of a build tree");
+  service->add_option("action", service_action, "status or stop")->required()->check(CLI::IsMember({"status", "stop"}));
+  service->add_option("build-tree", service_tree, "the build tree it serves")->required();
 
   std::string log;
   size_t top = 10;
   CLI::App* report = app.add_subcommand("report", "summarise a timing log: total, slowest kernels, failures");
   report->add_option("log", log, "the timing log")->required();
   report->add_option("--top", top, "how many of the slowest kernels to list");
+  std::string trace, ninja_log;
+  CLI::Option* trace_option = report->add_option(
+      "--trace", trace, "also write the latest build as a Chrome trace (JSON) here, for https://ui.perfetto.dev");
+  report->add_option("--ninja-log", ninja_log, "Ninja's log of the build (default: .ninja_log beside the timing log)")
+      ->needs(trace_option);
 
   try {
     app.parse(argc, argv);
@@ -121,7 +257,19 @@ int main(int argc, char** argv) {
     if (options.source_root.empty()) {
       options.source_root = std::filesystem::absolute(options.module_path).parent_path().string();
     }
-    return RunCompile(options, archs, python, frontend, load_timeout_s);
+    choice.use_service = !no_service;
+    if (no_cache) {
+      options.cache_dir.clear();
+    } else {
+      if (options.cache_dir.empty()) options.cache_dir = DefaultCacheDir();
+      std::string err;
+      if (!ParseByteSize(cache_size, &options.cache_max_bytes, &err)) {
+        fmt::print(stderr, "triton-aot: error: --cache-size: {} (CMake: TRITON_AOT_CACHE_SIZE)\n", err);
+        return 2;
+      }
+    }
+    return RunCompile(options, archs, choice);
   }
-  return RunReport(log, top);
+  if (*service) return RunService(service_action, service_tree);
+  return RunReport(log, top, trace, ninja_log);
 }

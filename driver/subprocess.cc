@@ -40,28 +40,34 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// Spawns with stdin/stdout/stderr taken from the given fds (-1: inherit).
+// Spawns with stdin/stdout/stderr taken from the given fds (-1: inherit). A
+// detached child gets a session of its own and is not passed interruptions.
 bool Spawn(const std::vector<std::string>& argv, const ProcessOptions& options, int stdin_fd, int stdout_fd,
-           int stderr_fd, pid_t* pid, std::string* err) {
+           int stderr_fd, pid_t* pid, std::string* err, bool detached = false) {
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  if (detached) posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
   if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
   if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+  if (options.pass_fd >= 0) posix_spawn_file_actions_adddup2(&actions, options.pass_fd, 3);
   if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
   std::vector<std::string> args = argv;
   std::vector<std::string> env = BuildEnvironment(options);
   std::vector<char*> arg_ptrs = Pointers(args);
   std::vector<char*> env_ptrs = Pointers(env);
   int rc = argv[0].find('/') == std::string::npos
-               ? posix_spawnp(pid, argv[0].c_str(), &actions, nullptr, arg_ptrs.data(), env_ptrs.data())
-               : posix_spawn(pid, argv[0].c_str(), &actions, nullptr, arg_ptrs.data(), env_ptrs.data());
+               ? posix_spawnp(pid, argv[0].c_str(), &actions, &attributes, arg_ptrs.data(), env_ptrs.data())
+               : posix_spawn(pid, argv[0].c_str(), &actions, &attributes, arg_ptrs.data(), env_ptrs.data());
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0) {
     *err = fmt::format("cannot run '{}': {}", argv[0], std::strerror(rc));
     return false;
   }
-  RegisterChild(*pid);
+  if (!detached) RegisterChild(*pid);
   return true;
 }
 
@@ -114,6 +120,21 @@ bool RunProcess(const std::vector<std::string>& argv, const ProcessOptions& opti
   return true;
 }
 
+bool SpawnDetached(const std::vector<std::string>& argv, const ProcessOptions& options, const std::string& log_path,
+                   pid_t* pid, std::string* err) {
+  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (devnull < 0 || log < 0) {
+    *err = fmt::format("cannot open '{}': {}", devnull < 0 ? "/dev/null" : log_path, std::strerror(errno));
+    if (devnull >= 0) ::close(devnull);
+    return false;
+  }
+  const bool spawned = Spawn(argv, options, devnull, log, log, pid, err, /*detached=*/true);
+  ::close(devnull);
+  ::close(log);
+  return spawned;
+}
+
 Child::~Child() {
   CloseStdin();
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
@@ -150,13 +171,15 @@ bool Child::Start(const std::vector<std::string>& argv, const ProcessOptions& op
   return spawned;
 }
 
-bool Child::WriteAll(const std::string& data, std::string* err) {
+bool WriteAllTo(int fd, const std::string& data, std::string* err) {
+  // A reader that died must not kill the driver with SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
   std::string_view rest = data;
   while (!rest.empty()) {
-    ssize_t n = ::write(stdin_fd_, rest.data(), rest.size());
+    ssize_t n = ::write(fd, rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      *err = fmt::format("cannot write to child process: {}", std::strerror(errno));
+      *err = std::strerror(errno);
       return false;
     }
     rest.remove_prefix(static_cast<size_t>(n));
@@ -164,7 +187,15 @@ bool Child::WriteAll(const std::string& data, std::string* err) {
   return true;
 }
 
-Child::Read Child::ReadLine(std::string* line, int timeout_ms) {
+bool Child::WriteAll(const std::string& data, std::string* err) {
+  if (!WriteAllTo(stdin_fd_, data, err)) {
+    *err = "cannot write to child process: " + *err;
+    return false;
+  }
+  return true;
+}
+
+LineReader::Read LineReader::ReadLine(int fd, std::string* line, int timeout_ms) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
@@ -181,13 +212,13 @@ Child::Read Child::ReadLine(std::string* line, int timeout_ms) {
       if (left <= 0) return Read::kTimedOut;
       wait_ms = static_cast<int>(left);
     }
-    struct pollfd readable = {stdout_fd_, POLLIN, 0};
+    struct pollfd readable = {fd, POLLIN, 0};
     const int ready = ::poll(&readable, 1, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return Read::kEnd;
     if (ready == 0) continue;  // the deadline is checked above
     char chunk[1 << 16];
-    ssize_t n = ::read(stdout_fd_, chunk, sizeof chunk);
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return PendingInterrupt() != 0 ? Read::kInterrupted : Read::kEnd;
     buffer_.append(chunk, static_cast<size_t>(n));

@@ -17,6 +17,7 @@ struct ProcessOptions {
   std::string cwd;                                          // empty: inherit
   std::map<std::string, std::optional<std::string>> env;  // set, or unset with nullopt
   std::string stderr_path;                                  // Child only: empty inherits stderr
+  int pass_fd = -1;  // the child gets this descriptor as its fd 3 (every other one is close-on-exec)
 };
 
 struct ProcessResult {
@@ -31,6 +32,29 @@ struct ProcessResult {
 bool RunProcess(const std::vector<std::string>& argv, const ProcessOptions& options, ProcessResult* result,
                 std::string* err);
 
+// Reads '\n'-terminated lines from a pipe or socket, keeping what follows a
+// line for the next call.
+class LineReader {
+ public:
+  enum class Read { kLine, kEnd, kTimedOut, kInterrupted };
+  // Reads one line (without the '\n') from `fd`. Waits at most `timeout_ms`
+  // (-1: for ever); stops early when the driver is interrupted.
+  Read ReadLine(int fd, std::string* line, int timeout_ms = -1);
+
+ private:
+  std::string buffer_;
+};
+
+// Writes all of `data` to a pipe or socket (never raising SIGPIPE).
+bool WriteAllTo(int fd, const std::string& data, std::string* err);
+
+// Starts a process that outlives this one: in a session of its own (so that
+// Ctrl-C in the build's terminal does not reach it), stdin from /dev/null,
+// stdout and stderr appended to `log_path`, never killed on an interruption
+// and never waited for.
+bool SpawnDetached(const std::vector<std::string>& argv, const ProcessOptions& options, const std::string& log_path,
+                   pid_t* pid, std::string* err);
+
 // A child process spoken to over its stdin and stdout.
 class Child {
  public:
@@ -41,10 +65,9 @@ class Child {
 
   bool Start(const std::vector<std::string>& argv, const ProcessOptions& options, std::string* err);
   bool WriteAll(const std::string& data, std::string* err);
-  enum class Read { kLine, kEnd, kTimedOut, kInterrupted };
-  // Reads one '\n'-terminated line (without the '\n'). Waits at most
-  // `timeout_ms` (-1: for ever); stops early when the driver is interrupted.
-  Read ReadLine(std::string* line, int timeout_ms = -1);
+  using Read = LineReader::Read;
+  // Reads one line of the child's stdout (see LineReader::ReadLine).
+  Read ReadLine(std::string* line, int timeout_ms = -1) { return reader_.ReadLine(stdout_fd_, line, timeout_ms); }
   // Sends `signal` to the child, if it still runs.
   void Signal(int signal);
   void CloseStdin();
@@ -56,7 +79,7 @@ class Child {
   pid_t pid_ = -1;
   int stdin_fd_ = -1;
   int stdout_fd_ = -1;
-  std::string buffer_;
+  LineReader reader_;
 };
 
 }  // namespace triton_aot

@@ -36,6 +36,7 @@ if [[ $status == 0 ]]; then
   if [[ "${TRITON_AOT_BENCH:-1}" == 1 ]]; then
     "$root/bench/run_launch_overhead.sh" "$build" "$python" >"$out/bench.log" 2>&1 || status=1
   fi
+  "$build/driver/triton-aot" service stop "$build" || true
 fi
 
 echo "== summary"

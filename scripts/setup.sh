@@ -67,6 +67,8 @@ say "Python with Triton: $python"
 
 cmake -S "$root" -B "$build" -G Ninja -DTRITON_AOT_PYTHON="$python" "-DCUDAToolkit_ROOT=$cuda"
 cmake --build "$build"
+# The build's compile service would otherwise wait TRITON_AOT_SERVICE_IDLE_TIMEOUT for more work.
+"$build/driver/triton-aot" service stop "$build" >/dev/null || true
 
 if [[ -x "$build/examples/vector_add/vector_add" ]]; then
   say "running the examples (each says SKIP and why where there is no GPU)"

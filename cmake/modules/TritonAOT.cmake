@@ -21,6 +21,14 @@ set(TRITON_AOT_PTXAS "" CACHE FILEPATH
     "ptxas to use for every target (default: TRITON_PTXAS_PATH, the CUDA toolkit's, Triton's bundled, PATH)")
 set(TRITON_AOT_LOAD_TIMEOUT 120 CACHE STRING
     "Seconds that starting Python and importing one kernel module may take before its build step fails")
+option(TRITON_AOT_SERVICE "Compile in workers of a warm compile service per build tree (OFF: a Python per edge)" ON)
+set(TRITON_AOT_SERVICE_IDLE_TIMEOUT 900 CACHE STRING
+    "Seconds the compile service waits for work before it exits")
+option(TRITON_AOT_CACHE "Reuse compiled kernels from the artifact cache (content-addressed, shared by build trees)" ON)
+set(TRITON_AOT_CACHE_DIR "" CACHE PATH
+    "Artifact cache folder (default: $TRITON_AOT_CACHE_DIR, else $XDG_CACHE_HOME/triton-aot, else ~/.cache/triton-aot)")
+set(TRITON_AOT_CACHE_SIZE "2G" CACHE STRING
+    "Largest size of the artifact cache; least recently used entries go first (e.g. 512M, 2G)")
 
 # Fails configuration with one message; the arguments are concatenated, which
 # keeps long messages readable in the source.
@@ -161,6 +169,7 @@ function(triton_aot_compile_module)
   _triton_aot_check_python("${python}")
   _triton_aot_find_cuda_tools()
   get_property(frontend GLOBAL PROPERTY TRITON_AOT_FRONTEND)
+  cmake_path(REPLACE_FILENAME frontend "triton_aot_service.py" OUTPUT_VARIABLE service)
   set(source_root "${arg_SOURCE_ROOT}")
   if(NOT source_root)
     set(source_root "${CMAKE_SOURCE_DIR}")
@@ -185,6 +194,20 @@ function(triton_aot_compile_module)
     list(APPEND optional_args "--toolkit-ptxas=${TRITON_AOT_TOOLKIT_PTXAS}")
   endif()
   list(APPEND optional_args "--load-timeout=${TRITON_AOT_LOAD_TIMEOUT}")
+  list(APPEND optional_args "--build-tree=${CMAKE_BINARY_DIR}")
+  if(TRITON_AOT_SERVICE)
+    list(APPEND optional_args "--service-idle-timeout=${TRITON_AOT_SERVICE_IDLE_TIMEOUT}")
+  else()
+    list(APPEND optional_args "--no-service")
+  endif()
+  if(NOT TRITON_AOT_CACHE)
+    list(APPEND optional_args "--no-cache")
+  else()
+    if(TRITON_AOT_CACHE_DIR)
+      list(APPEND optional_args "--cache-dir=${TRITON_AOT_CACHE_DIR}")
+    endif()
+    list(APPEND optional_args "--cache-size=${TRITON_AOT_CACHE_SIZE}")
+  endif()
   set(pool_args "")
   if(arg_JOB_POOL)
     set(pool_args JOB_POOL "${arg_JOB_POOL}")
@@ -197,7 +220,7 @@ function(triton_aot_compile_module)
             "--python=${python}" "--frontend=${frontend}" "--fatbinary=${TRITON_AOT_FATBINARY}"
             "--source-root=${source_root}" "--depfile=${out}/${stem}.d"
             "--timing-log=${CMAKE_BINARY_DIR}/triton_aot_timing.jsonl" ${optional_args}
-    DEPENDS "${module}" TritonAOT::driver "${frontend}"
+    DEPENDS "${module}" TritonAOT::driver "${frontend}" "${service}"
     DEPFILE "${out}/${stem}.d"
     COMMENT "Compiling Triton kernels ${stem}.py for ${archs}"
     ${pool_args}

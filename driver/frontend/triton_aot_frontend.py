@@ -245,6 +245,8 @@ class Frontend:
             "imports": imports,
             "triton_version": triton.__version__,
             "triton_file": os.path.realpath(triton.__file__),
+            # The environment variables Triton itself keys its cache on.
+            "triton_env": _triton_cache_env(),
         }
 
     def compile(self, request):
@@ -263,6 +265,7 @@ class Frontend:
             os.environ["TRITON_PTXAS_PATH"] = job["ptxas"]
             os.environ["TRITON_PTXAS_BLACKWELL_PATH"] = job["ptxas"]
             attrs = {(i, ): [["tt.divisibility", 16]] for i in job["divisible_by_16"]}
+            started_us = time.time_ns() // 1000
             start = time.perf_counter_ns()
             try:
                 src = ASTSource(fn=kernel, signature=job["signature"], constexprs=job["constexprs"], attrs=attrs)
@@ -277,6 +280,7 @@ class Frontend:
                 results.append({
                     "id": job["id"],
                     "ok": True,
+                    "start_us": started_us,
                     "elapsed_us": elapsed,
                     "metadata": {
                         "name": md.name,
@@ -301,7 +305,8 @@ class Frontend:
                 if disk is not None:
                     what = f"'{disk.filename}'" if disk.filename else "the compiled kernel's files"
                     return _error("disk", f"cannot write {what}: {disk.strerror}", errno=disk.errno)
-                result = {"id": job["id"], "ok": False, "elapsed_us": elapsed, "error": f"{type(e).__name__}: {e}"}
+                result = {"id": job["id"], "ok": False, "start_us": started_us, "elapsed_us": elapsed,
+                          "error": f"{type(e).__name__}: {e}"}
                 where = _compilation_error_location(e, [kernel])
                 if where is not None:
                     result["error"] = where.pop("message")
@@ -311,6 +316,11 @@ class Frontend:
         # not keep every module it ever compiled.
         linecache.clearcache()
         return {"ok": True, "results": results}
+
+
+def _triton_cache_env():
+    from triton._C.libtriton import get_cache_invalidating_env_vars
+    return {name: str(value) for name, value in get_cache_invalidating_env_vars().items()}
 
 
 def _not_plain_data(value):

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "service_client.h"
 #include "test_support.h"
 
 namespace triton_aot::testing {
@@ -14,6 +15,12 @@ namespace fs = std::filesystem;
 
 KernelProject::KernelProject(fs::path source_dir, fs::path build_dir)
     : source_dir_(std::move(source_dir)), build_dir_(std::move(build_dir)) {}
+
+KernelProject::~KernelProject() {
+  // A test's compile service has nothing more to serve.
+  std::string what, err;
+  if (!build_dir_.empty()) StopService(DefaultServiceFolder(), build_dir_.string(), &what, &err);
+}
 
 void KernelProject::WriteCMakeLists(const std::string& arguments, bool with_app) const {
   std::string text =
@@ -36,7 +43,10 @@ ProcessResult KernelProject::Configure(const std::string& python, const std::vec
                                    "Ninja",
                                    "-DCMAKE_MAKE_PROGRAM=" TRITON_AOT_TEST_NINJA,
                                    "-DTritonAOT_DIR=" TRITON_AOT_BUILD_DIR,
-                                   "-DTRITON_AOT_PYTHON=" + python};
+                                   "-DTRITON_AOT_PYTHON=" + python,
+                                   // A test starts from an empty cache of its own, and its service does not linger.
+                                   "-DTRITON_AOT_CACHE_DIR=" + artifact_cache_dir().string(),
+                                   "-DTRITON_AOT_SERVICE_IDLE_TIMEOUT=60"};
   argv.insert(argv.end(), cache_entries.begin(), cache_entries.end());
   return Run(argv);
 }

@@ -17,11 +17,14 @@ class KernelProject {
  public:
   // Sources go to `source_dir`, the build to `build_dir`.
   KernelProject(std::filesystem::path source_dir, std::filesystem::path build_dir);
+  // Stops the build tree's compile service, if one runs.
+  ~KernelProject();
 
   // CMakeLists.txt with `add_triton_kernels(kern <arguments>)`, and an
   // executable `app` from main.cc linked to it when `with_app`.
   void WriteCMakeLists(const std::string& arguments, bool with_app = false) const;
-  // `cache_entries` are more -D arguments.
+  // `cache_entries` are more -D arguments. The artifact cache is
+  // artifact_cache_dir(), unless they say otherwise.
   ProcessResult Configure(const std::string& python, const std::vector<std::string>& cache_entries = {}) const;
   // `ninja -C <build> <extra...>`; `options` sets its environment.
   ProcessResult Build(const std::vector<std::string>& extra = {}, const ProcessOptions& options = {}) const;
@@ -31,6 +34,8 @@ class KernelProject {
   const std::filesystem::path& build_dir() const { return build_dir_; }
   // Where target kern's artifacts are written.
   std::filesystem::path generated_dir() const { return build_dir_ / "triton_aot" / "kern"; }
+  // The project's own artifact cache, beside its build folder.
+  std::filesystem::path artifact_cache_dir() const { return build_dir_.parent_path() / "artifact-cache"; }
 
  private:
   std::filesystem::path source_dir_;

@@ -118,6 +118,12 @@ TEST(BuildTraceTest, AnEdgeIsASliceNamedByItsFirstOutputWithEveryOutputInFull) {
   EXPECT_EQ(slice["args"]["outputs"], (json{"/build/gen/k.h", "/build/gen/k.cc", "/abs/elsewhere.json"}));
 }
 
+TEST(BuildTraceTest, AnOutputListedRelativeAndAbsoluteIsNamedOnce) {
+  // CMake writes a custom command's outputs both ways; .ninja_log has both.
+  const json trace = Trace({Edge(0, 10, {"gen/k.h", "gen/k.cc", "/build/gen/k.h", "/build/gen/k.cc"})}, {});
+  EXPECT_EQ(SliceNamed(trace, "k.h")["args"]["outputs"], (json{"/build/gen/k.h", "/build/gen/k.cc"}));
+}
+
 // Two Triton edges and a C++ compile. Their drivers started 5 and 20 ms after
 // Ninja started the edges: the earlier start says when the build started.
 TEST(BuildTraceTest, VariantsNestInTheirTritonEdgeAtTheirOwnTimes) {
