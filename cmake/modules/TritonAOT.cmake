@@ -300,14 +300,30 @@ function(add_triton_kernels target)
     triton_aot_compile_module(MODULE "${module}" OUTPUT_DIRECTORY "${out}" NAMESPACE "${namespace}"
                               ARCHITECTURES ${arg_ARCHITECTURES} ${forward}
                               SOURCES_VAR source HEADERS_VAR header FATBIN_DIR_VAR fatbin_dir)
-    target_sources(${target} PRIVATE "${source}" "${header}")
+    if(type STREQUAL "OBJECT")
+      target_sources(${target} PRIVATE "${source}" "${header}")
+    else()
+      # Each module's source in an object library of its own: Ninja compiles
+      # it as soon as its module's edge is done. In one target, every object
+      # would wait for every module (CMake orders a target's compiles after
+      # all of its custom commands).
+      add_library(${target}.${stem} OBJECT "${source}" "${header}")
+      _triton_aot_generated_code_settings(${target}.${stem} PRIVATE "${include_root}" "${out}")
+      target_sources(${target} PRIVATE "$<TARGET_OBJECTS:${target}.${stem}>" "${header}")
+    endif()
     set_property(TARGET ${target} APPEND PROPERTY ADDITIONAL_CLEAN_FILES "${fatbin_dir}")
   endforeach()
-  target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${include_root}>")
-  # The generated sources embed the fatbins with .incbin, by paths relative to
-  # their own folder.
+  _triton_aot_generated_code_settings(${target} PUBLIC "${include_root}" "${out}")
+  set_target_properties(${target} PROPERTIES LINKER_LANGUAGE CXX)
+endfunction()
+
+# What compiling generated sources takes: the generated headers' folder, the
+# runtime, C++17, and the assembler's search path for the fatbins, which the
+# sources embed with .incbin by paths relative to their own folder.
+function(_triton_aot_generated_code_settings target scope include_root out)
+  target_include_directories(${target} ${scope} "$<BUILD_INTERFACE:${include_root}>")
   target_compile_options(${target} PRIVATE "-Wa,-I${out}")
-  target_link_libraries(${target} PUBLIC TritonAOT::runtime)
-  set_target_properties(${target} PROPERTIES LINKER_LANGUAGE CXX POSITION_INDEPENDENT_CODE ON)
-  target_compile_features(${target} PUBLIC cxx_std_17)
+  target_link_libraries(${target} ${scope} TritonAOT::runtime)
+  target_compile_features(${target} ${scope} cxx_std_17)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endfunction()
