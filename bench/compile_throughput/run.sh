@@ -127,6 +127,8 @@ if [[ -n "$tritonaot_src" && "$(git -C "$tritonaot_src" rev-parse --show-topleve
   tritonaot_desc="$commit"
   git --no-optional-locks -C "$tritonaot_src" diff --quiet HEAD 2>/dev/null || tritonaot_desc+=" with local changes"
 fi
+# A copy of a checkout without its history (a remote machine's) can say which commit it is.
+[[ -n "${TRITON_AOT_BENCH_COMMIT:-}" ]] && tritonaot_desc="$TRITON_AOT_BENCH_COMMIT"
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
 
 # --- folders ------------------------------------------------------------------------------------------
