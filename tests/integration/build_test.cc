@@ -45,9 +45,7 @@ class BuildTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
-    WriteText(src_ / "kernels" / "helper.py", kHelperModule);
-    WriteText(src_ / "kernels" / "a.py", kImportsHelperModule);
-    WriteText(src_ / "kernels" / "b.py", kTwoVariantsModule);
+    WriteSampleModules(src_);
     WriteText(src_ / "main.cc", kMain);
     WriteCMakeLists("MODULES kernels/a.py kernels/b.py ARCHITECTURES 90 NAMESPACE itest");
   }

@@ -69,9 +69,7 @@ class CacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
-    WriteText(src_ / "kernels" / "helper.py", kHelperModule);
-    WriteText(src_ / "kernels" / "a.py", kImportsHelperModule);
-    WriteText(src_ / "kernels" / "b.py", kTwoVariantsModule);
+    WriteSampleModules(src_);
     project_.WriteCMakeLists("MODULES kernels/a.py kernels/b.py ARCHITECTURES 80 90 NAMESPACE itest");
   }
   // A build from an empty build folder.

@@ -69,9 +69,7 @@ class ServiceTest : public ::testing::Test {
     fs::create_directories(folder_parent_);
     fs::permissions(folder_parent_, fs::perms::owner_all, fs::perm_options::replace);
     ::setenv("XDG_RUNTIME_DIR", folder_parent_.c_str(), 1);
-    WriteText(src_ / "kernels" / "helper.py", kHelperModule);
-    WriteText(src_ / "kernels" / "a.py", kImportsHelperModule);
-    WriteText(src_ / "kernels" / "b.py", kTwoVariantsModule);
+    WriteSampleModules(src_);
     project_.WriteCMakeLists("MODULES kernels/a.py kernels/b.py ARCHITECTURES 90 NAMESPACE itest");
   }
 

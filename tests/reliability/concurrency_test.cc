@@ -132,9 +132,7 @@ class ConcurrencyTest : public ::testing::Test {
 TEST_F(ConcurrencyTest, TwoBuildsOfOneSourceTreeAtOnceGiveCompleteIdenticalOutputs) {
   if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
   const fs::path src = dir_.path() / "src";
-  WriteText(src / "kernels" / "helper.py", kHelperModule);
-  WriteText(src / "kernels" / "a.py", kImportsHelperModule);
-  WriteText(src / "kernels" / "b.py", kTwoVariantsModule);
+  WriteSampleModules(src);
   WriteText(src / "kernels" / "c.py", kTwoKernels);
   const KernelProject first(src, dir_.path() / "build-one");
   const KernelProject second(src, dir_.path() / "build-two");

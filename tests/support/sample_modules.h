@@ -2,6 +2,10 @@
 // imports it, and a module with two variants of one kernel.
 #pragma once
 
+#include <filesystem>
+
+#include "test_support.h"
+
 namespace triton_aot::testing {
 
 // helper.py: a @triton.jit function other modules import.
@@ -52,5 +56,12 @@ TRITON_AOT_KERNELS = [
                   {"name": "large", "constexprs": {"BLOCK": 1024}, "num_warps": 8}]},
 ]
 )src";
+
+// Writes helper.py, a.py (which imports it) and b.py into <source_dir>/kernels.
+inline void WriteSampleModules(const std::filesystem::path& source_dir) {
+  WriteText(source_dir / "kernels" / "helper.py", kHelperModule);
+  WriteText(source_dir / "kernels" / "a.py", kImportsHelperModule);
+  WriteText(source_dir / "kernels" / "b.py", kTwoVariantsModule);
+}
 
 }  // namespace triton_aot::testing

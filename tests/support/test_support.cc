@@ -1,9 +1,11 @@
 #include "test_support.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -99,6 +101,25 @@ std::string Cuobjdump() {
   std::string bin = TritonBinDir();
   if (!bin.empty() && ::access((bin + "/cuobjdump").c_str(), X_OK) == 0) return bin + "/cuobjdump";
   return "";
+}
+
+ForkedResult RunForked(const std::function<int(int out_fd)>& body) {
+  ForkedResult result;
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) throw std::runtime_error("cannot create a pipe");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("cannot fork");
+  if (pid == 0) {
+    ::close(pipe_fds[0]);
+    ::_exit(body(pipe_fds[1]));
+  }
+  ::close(pipe_fds[1]);
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) result.output.append(buffer, n);
+  ::close(pipe_fds[0]);
+  while (::waitpid(pid, &result.status, 0) < 0 && errno == EINTR) {
+  }
+  return result;
 }
 
 }  // namespace triton_aot::testing

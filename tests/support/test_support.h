@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,15 @@ std::filesystem::file_time_type MTime(const std::filesystem::path& path);
 // Runs argv and returns its result (output is stdout and stderr together).
 ProcessResult Run(const std::vector<std::string>& argv, const std::string& cwd = "",
                   const ProcessOptions& base = {});
+
+// Runs `body` in a forked child, for what must not outlive it (a resource
+// limit, another user id): the child gets the write end of a pipe and ends
+// with _exit(body's result). Gives the child's wait status and what it wrote.
+struct ForkedResult {
+  int status = 0;
+  std::string output;
+};
+ForkedResult RunForked(const std::function<int(int out_fd)>& body);
 
 // Every regular file under `root`, relative paths, sorted.
 std::vector<std::string> ListFiles(const std::filesystem::path& root);

@@ -35,8 +35,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using Found = ArtifactCache::Found;
+using testing::ForkedResult;
 using testing::ListFiles;
 using testing::ReadText;
+using testing::RunForked;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -477,27 +479,17 @@ TEST(ArtifactCacheTest, PutIntoAnUnwritableFolderFailsWithAMessage) {
                             fs::perms::others_read | fs::perms::others_exec);
   // Root writes into a 0555 folder anyway, so the Put runs in a child that,
   // when root, becomes nobody first.
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(pipe_fds[0]);
-    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(77);
-    if (::access(root.c_str(), W_OK) == 0) ::_exit(77);
+  const ForkedResult child = RunForked([&](int out) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) return 77;
+    if (::access(root.c_str(), W_OK) == 0) return 77;
     ArtifactCache cache(root.string(), kLarge);
     std::string err;
     const bool stored = cache.Put(Key("k"), KernelEntry(1), &err);
-    if (::write(pipe_fds[1], err.data(), err.size()) < 0) ::_exit(3);
-    ::_exit(stored ? 1 : 0);
-  }
-  ::close(pipe_fds[1]);
-  std::string message;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, n);
-  ::close(pipe_fds[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    if (::write(out, err.data(), err.size()) < 0) return 3;
+    return stored ? 1 : 0;
+  });
+  const std::string& message = child.output;
+  const int status = child.status;
   fs::permissions(root, fs::perms::owner_all, fs::perm_options::add);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "cannot get a user who is refused writing a 0555 folder";

@@ -18,9 +18,11 @@ namespace triton_aot {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ForkedResult;
 using testing::ListFiles;
 using testing::MTime;
 using testing::ReadText;
+using testing::RunForked;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -113,29 +115,18 @@ TEST(WriteFileAtomicallyTest, AFileSizeLimitFailsTheWriteWithAdviceAndKeepsTheOl
   // does not outlive this test.
   TempDir dir;
   WriteText(dir / "k.fatbin", "old contents");
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(pipe_fds[0]);
+  const ForkedResult child = RunForked([&](int out) {
     ::signal(SIGXFSZ, SIG_IGN);
     const struct rlimit limit = {4096, 4096};
     ::setrlimit(RLIMIT_FSIZE, &limit);
     std::string err;
     const bool written = WriteFileAtomically(dir / "k.fatbin", std::string(100000, 'x'), &err);
-    if (::write(pipe_fds[1], err.data(), err.size()) < 0) ::_exit(3);
-    ::_exit(written ? 1 : 0);
-  }
-  ::close(pipe_fds[1]);
-  std::string message;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, n);
-  ::close(pipe_fds[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "the write succeeded";
+    if (::write(out, err.data(), err.size()) < 0) return 3;
+    return written ? 1 : 0;
+  });
+  const std::string& message = child.output;
+  ASSERT_TRUE(WIFEXITED(child.status)) << "killed by signal " << WTERMSIG(child.status);
+  EXPECT_EQ(WEXITSTATUS(child.status), 0) << "the write succeeded";
   EXPECT_NE(message.find("cannot write '" + (dir / "k.fatbin") + "': File too large"), std::string::npos) << message;
   EXPECT_NE(message.find("ulimit -f"), std::string::npos) << message;
   EXPECT_EQ(ReadText(dir / "k.fatbin"), "old contents");
