@@ -48,6 +48,12 @@ bool WriteAll(int fd, std::string_view data) {
 
 }  // namespace
 
+std::string FileStamp(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return "missing";
+  return fmt::format("{} {}.{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
 bool ReadFile(const std::string& path, std::string* contents, std::string* err) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

@@ -10,6 +10,10 @@ namespace triton_aot {
 
 bool ReadFile(const std::string& path, std::string* contents, std::string* err);
 
+// "size mtime" of a file, or "missing": enough to notice a rebuilt or
+// reinstalled tool without reading it.
+std::string FileStamp(const std::string& path);
+
 // Writes `contents` to a temporary file in the same folder, then renames it
 // over `path`. On failure nothing is left behind and `path` is untouched.
 bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* err);

@@ -1,7 +1,5 @@
 #include "compile_module.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -161,13 +159,6 @@ class CompileFailures {
 int64_t UnixMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// "size mtime" of a file: enough to notice a reinstalled tool without reading it.
-std::string FileStamp(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return "missing";
-  return fmt::format("{} {}.{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
 // What every cache key of a module shares: the sources the kernels are made

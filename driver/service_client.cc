@@ -36,14 +36,9 @@ namespace {
 // takes milliseconds, but a loaded machine may be slow.
 constexpr int kHelloTimeoutMs = 30'000;
 
-// "path size mtime", or "path missing": enough to notice a rebuilt driver or
-// a reinstalled Python without reading either.
-std::string FileStamp(const std::string& path) {
-  struct stat st;
-  if (path.empty()) return "-";
-  if (::stat(path.c_str(), &st) != 0) return path + " missing";
-  return fmt::format("{} {} {}.{}", path, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-}
+// "path size mtime": which file, and enough to notice a rebuilt driver or a
+// reinstalled Python without reading either.
+std::string PathAndStamp(const std::string& path) { return path.empty() ? "-" : path + " " + FileStamp(path); }
 
 std::string SearchPath(const std::string& program) {
   if (program.find('/') != std::string::npos) return program;
@@ -269,6 +264,19 @@ void WaitForExit(pid_t pid, int timeout_ms) {
   }
 }
 
+// Sends `op` ("status", "stop") to the build tree's service on a connection
+// of its own. kYes: `*answer` is its answer; kRefused: `*err` says why.
+Connected AskService(const std::string& folder, const std::string& build_tree, const std::string& op, json* answer,
+                     std::string* err) {
+  ServicePaths paths;
+  if (!ServicePathsFor(folder, build_tree, &paths, err)) return Connected::kRefused;
+  Socket socket;
+  const Connected connected = ConnectTo(paths.socket, &socket, err);
+  if (connected != Connected::kYes) return connected;
+  LineReader reader;
+  return Ask(socket, {{"op", op}}, kHelloTimeoutMs, &reader, answer, err) ? Connected::kYes : Connected::kRefused;
+}
+
 // Starts the service, under `lock`: the service holds the lock too (it gets
 // the descriptor as its fd 3) until it listens, so that an edge killed while
 // it waits cannot let a second service start beside the first.
@@ -401,14 +409,14 @@ std::string ServiceIdentity(const std::string& python, const std::string& fronte
                             const std::string& explicit_ptxas, const std::string& toolkit_ptxas) {
   ContentHash hash;
   std::error_code ec;
-  hash.Add("driver", FileStamp(fs::read_symlink("/proc/self/exe", ec).string()));
+  hash.Add("driver", PathAndStamp(fs::read_symlink("/proc/self/exe", ec).string()));
   hash.Add("python", python);
   const std::string resolved = SearchPath(python);
-  hash.Add("python file", FileStamp(fs::weakly_canonical(resolved, ec).string()));
-  hash.Add("frontend", FileStamp(frontend_script));
-  hash.Add("service", FileStamp(ServiceScript(frontend_script)));
-  hash.Add("ptxas", FileStamp(explicit_ptxas));
-  hash.Add("toolkit ptxas", FileStamp(toolkit_ptxas));
+  hash.Add("python file", PathAndStamp(fs::weakly_canonical(resolved, ec).string()));
+  hash.Add("frontend", PathAndStamp(frontend_script));
+  hash.Add("service", PathAndStamp(ServiceScript(frontend_script)));
+  hash.Add("ptxas", PathAndStamp(explicit_ptxas));
+  hash.Add("toolkit ptxas", PathAndStamp(toolkit_ptxas));
   // What Python reads once, at start-up, and a worker cannot change later.
   for (const char* name : {"PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONPLATLIBDIR",
                            "LD_LIBRARY_PATH", "LD_PRELOAD", "TRITON_PTXAS_PATH", "TRITON_PTXAS_BLACKWELL_PATH"}) {
@@ -456,32 +464,21 @@ std::unique_ptr<FrontendLink> ConnectToService(const ServiceOptions& options, co
 }
 
 bool ServiceRunning(const std::string& folder, const std::string& build_tree, pid_t* pid) {
-  ServicePaths paths;
-  std::string why;
-  if (!ServicePathsFor(folder, build_tree, &paths, &why)) return false;
-  Socket socket;
-  if (ConnectTo(paths.socket, &socket, &why) != Connected::kYes) return false;
-  LineReader reader;
   json answer;
-  if (!Ask(socket, {{"op", "status"}}, kHelloTimeoutMs, &reader, &answer, &why)) return false;
+  std::string why;
+  if (AskService(folder, build_tree, "status", &answer, &why) != Connected::kYes) return false;
   *pid = answer.value("service_pid", pid_t{-1});
   return true;
 }
 
 bool StopService(const std::string& folder, const std::string& build_tree, std::string* what, std::string* err) {
-  ServicePaths paths;
-  if (!ServicePathsFor(folder, build_tree, &paths, err)) return false;
-  Socket socket;
-  const Connected connected = ConnectTo(paths.socket, &socket, err);
-  if (connected == Connected::kRefused) return false;
-  if (connected == Connected::kNobodyThere) {
+  json answer;
+  const Connected asked = AskService(folder, build_tree, "stop", &answer, err);
+  if (asked == Connected::kRefused) return false;
+  if (asked == Connected::kNobodyThere) {
     *what = "no compile service runs for this build tree";
     return true;
   }
-  LineReader reader;
-  json answer;
-  if (!Ask(socket, {{"op", "stop"}}, kHelloTimeoutMs, &reader, &answer, err)) return false;
-  socket.Reset();
   const pid_t pid = answer.value("service_pid", pid_t{-1});
   WaitForExit(pid, 10'000);
   *what = fmt::format("stopped the compile service (pid {})", pid);
