@@ -9,15 +9,16 @@
 
 #include "artifact_cache.h"
 #include "atomic_file.h"
+#include "cache_key.h"
 #include "codegen.h"
 #include "content_hash.h"
 #include "depfile.h"
 #include "fatbin.h"
 #include "metadata.h"
 #include "module_build.h"
+#include "remembered_load.h"
 #include "spec.h"
 #include "timing_log.h"
-#include "version.h"
 
 extern char** environ;
 
@@ -161,99 +162,41 @@ int64_t UnixMicros() {
       .count();
 }
 
-// What every cache key of a module shares: the sources the kernels are made
-// of (the module, the project's files it imported, and, while line info is on,
-// the module's path, which the cubins embed), Triton and the settings Triton
-// keys its own cache on, and the frontend that drives it.
-bool ModuleCacheKey(const std::string& module_path, const json& loaded, const std::string& frontend_script,
-                    std::string* key, std::string* err) {
-  ContentHash hash;
-  hash.Add("format", "triton-aot cache key 1");
-  hash.Add("driver", kVersion);
+// A file a key is made of, read from `path`; `name` is how the key names it.
+bool ReadKeyedFile(const std::string& path, std::string name, KeyedFile* file, std::string* err) {
   std::string bytes;
+  if (!ReadFile(path, &bytes, err)) return false;
+  *file = {std::move(name), Sha256Hex(bytes)};
+  return true;
+}
+
+// What every cache key of a module shares (cache_key.h), read from disk.
+bool ReadModuleKeyInputs(const std::string& module_path, const json& loaded, const std::string& frontend_script,
+                         ModuleKeyInputs* in, std::string* err) {
   if (!frontend_script.empty()) {
-    if (!ReadFile(frontend_script, &bytes, err)) return false;
-    hash.Add("frontend", bytes);
+    KeyedFile frontend;
+    if (!ReadKeyedFile(frontend_script, frontend_script, &frontend, err)) return false;
+    in->frontend_sha256 = frontend.sha256;
   }
-  hash.Add("module path", module_path);
-  if (!ReadFile(module_path, &bytes, err)) return false;
-  hash.Add("module", bytes);
+  if (!ReadKeyedFile(module_path, module_path, &in->module, err)) return false;
   for (const json& path : loaded.value("imports", json::array())) {
-    const std::string import = path.get<std::string>();
-    if (!ReadFile(import, &bytes, err)) return false;
-    hash.Add("import path", import);
-    hash.Add("import", bytes);
+    KeyedFile import;
+    if (!ReadKeyedFile(path.get<std::string>(), path.get<std::string>(), &import, err)) return false;
+    in->imports.push_back(std::move(import));
   }
-  const std::string triton_file = loaded.value("triton_file", "");
-  hash.Add("triton version", loaded.value("triton_version", ""));
-  hash.Add("triton", triton_file);
-  hash.Add("libtriton", FileStamp((fs::path(triton_file).parent_path() / "_C" / "libtriton.so").string()));
-  hash.Add("triton env", loaded.value("triton_env", json::object()).dump());
-  *key = hash.HexDigest();
+  in->triton_version = loaded.value("triton_version", "");
+  in->triton_key = loaded.value("triton_key", "");
+  const fs::path triton_dir = fs::path(loaded.value("triton_file", "")).parent_path();
+  for (const json& path : loaded.value("triton_files", json::array())) {
+    // Triton's native library is in triton_key: too large to hash per edge.
+    const fs::path file = path.get<std::string>();
+    if (file.extension() != ".py" && file.extension() != ".bc") continue;
+    KeyedFile source;
+    if (!ReadKeyedFile(file.string(), file.lexically_relative(triton_dir).string(), &source, err)) return false;
+    in->triton_sources.push_back(std::move(source));
+  }
+  in->settings = TritonSettings(environ);
   return true;
-}
-
-std::string JobCacheKey(const std::string& module_key, const CompileJob& job, const PtxasInfo& ptxas) {
-  ContentHash hash;
-  hash.Add("module", module_key);
-  hash.Add("function", job.function);
-  hash.Add("signature", job.signature.dump());
-  hash.Add("constexprs", job.constexprs.dump());
-  hash.Add("divisible by 16", json(job.divisible_by_16).dump());
-  hash.Add("options", job.options.dump());
-  hash.Add("arch", std::to_string(job.arch));
-  hash.Add("ptxas", ptxas.path);
-  hash.Add("ptxas version", ptxas.version);
-  hash.Add("ptxas file", FileStamp(ptxas.path));
-  return hash.HexDigest();
-}
-
-// What loading a module answers depends on the module, the project's files it
-// imports, and the Python, Triton and settings it ran with. The imports are
-// known only after a load, so the entry lists them with their contents'
-// hashes, checked before the answer is used.
-std::string LoadCacheKey(const CompileModuleOptions& options, const std::string& module_path,
-                         const std::string& module_source) {
-  ContentHash hash;
-  hash.Add("format", "triton-aot load key 1");
-  hash.Add("driver", kVersion);
-  hash.Add("frontend", options.frontend_identity);
-  hash.Add("module path", module_path);
-  hash.Add("module", module_source);
-  hash.Add("source root", options.source_root);
-  // Triton's settings (its answer names those it keys its cache on).
-  for (char** e = environ; *e; ++e) {
-    if (std::string_view(*e).starts_with("TRITON_")) hash.Add("env", *e);
-  }
-  return hash.HexDigest();
-}
-
-bool RecallLoad(ArtifactCache& cache, const std::string& key, json* loaded) {
-  CacheEntry entry;
-  if (cache.Get(key, &entry) != ArtifactCache::Found::kHit) return false;
-  const json answer = json::parse(entry["load.json"], nullptr, false);
-  const json imports = json::parse(entry["imports.json"], nullptr, false);
-  if (!answer.is_object() || !imports.is_array()) return false;
-  for (const json& import : imports) {
-    std::string bytes, ignored;
-    if (!import.is_array() || import.size() != 2 || !ReadFile(import[0].get<std::string>(), &bytes, &ignored) ||
-        Sha256Hex(bytes) != import[1].get<std::string>()) {
-      return false;  // a helper changed: load the module again
-    }
-  }
-  *loaded = answer;
-  return true;
-}
-
-void RememberLoad(ArtifactCache& cache, const std::string& key, const json& loaded) {
-  json imports = json::array();
-  for (const json& path : loaded.value("imports", json::array())) {
-    std::string bytes, ignored;
-    if (!ReadFile(path.get<std::string>(), &bytes, &ignored)) return;
-    imports.push_back({path, Sha256Hex(bytes)});
-  }
-  std::string ignored;
-  cache.Put(key, {{"load.json", loaded.dump()}, {"imports.json", imports.dump()}}, &ignored);
 }
 
 // The edge's compiler, started only when something must be loaded or
@@ -304,10 +247,12 @@ bool CompileOrReuse(const CompileModuleOptions& options, const std::string& modu
   outcomes->assign(jobs.size(), CompileOutcome());
   cache_states->assign(jobs.size(), "");
   std::string module_key, cache_err;
-  if (cache && !ModuleCacheKey(module_path, loaded, options.frontend_script, &module_key, &cache_err)) {
+  ModuleKeyInputs key_inputs;
+  if (cache && !ReadModuleKeyInputs(module_path, loaded, options.frontend_script, &key_inputs, &cache_err)) {
     if (options.verbose) fmt::print(stderr, "triton-aot: {}: not using the artifact cache: {}\n", module_path, cache_err);
     cache = nullptr;
   }
+  if (cache) module_key = KeyDigest(ModuleKeyParts(key_inputs));
   std::vector<std::string> keys(jobs.size());
   std::vector<CompileJob> misses;
   for (size_t j = 0; j < jobs.size(); ++j) {
@@ -319,7 +264,8 @@ bool CompileOrReuse(const CompileModuleOptions& options, const std::string& modu
       continue;
     }
     outcome.start_us = UnixMicros();
-    keys[j] = JobCacheKey(module_key, job, build.ptxas.at(job.arch).info);
+    const PtxasInfo& ptxas = build.ptxas.at(job.arch).info;
+    keys[j] = KeyDigest(JobKeyParts(module_key, job, ptxas, FileStamp(ptxas.path)));
     CacheEntry entry;
     const ArtifactCache::Found found = cache->Get(keys[j], &entry);
     if (found == ArtifactCache::Found::kHit && Restore(entry, job, &outcome, err)) {
@@ -411,7 +357,10 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   json loaded;
   std::string load_key, module_source, read_err;
   if (cache && ReadFile(module_path.string(), &module_source, &read_err)) {
-    load_key = LoadCacheKey(options, module_path.string(), module_source);
+    load_key = KeyDigest(LoadKeyParts({.frontend_identity = options.frontend_identity,
+                                       .module = {module_path.string(), Sha256Hex(module_source)},
+                                       .source_root = options.source_root,
+                                       .settings = TritonSettings(environ)}));
   }
   const bool recalled = !load_key.empty() && RecallLoad(*cache, load_key, &loaded);
   if (!recalled) {
@@ -588,15 +537,17 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
     return false;
   }
 
-  // 6. The depfile: the module, the project's Python files it imported, and
-  //    the tools whose change changes the output.
+  // 6. The depfile: the module, the project's Python files it imported,
+  //    Triton's files, and the tools whose change changes the output (each
+  //    ptxas, fatbinary).
   if (!options.depfile.empty()) {
     std::vector<std::string> deps = {module_path.string()};
-    for (const json& path : loaded["imports"]) deps.push_back(path.get<std::string>());
-    deps.push_back(loaded.value("triton_file", ""));
-    std::set<std::string> ptxas_paths;
-    for (const auto& [capability, choice] : build.ptxas) ptxas_paths.insert(choice.info.path);
-    deps.insert(deps.end(), ptxas_paths.begin(), ptxas_paths.end());
+    for (const char* files : {"imports", "triton_files"}) {
+      for (const json& path : loaded.value(files, json::array())) deps.push_back(path.get<std::string>());
+    }
+    std::set<std::string> tools = {options.fatbinary};
+    for (const auto& [capability, choice] : build.ptxas) tools.insert(choice.info.path);
+    deps.insert(deps.end(), tools.begin(), tools.end());
     deps.erase(std::remove(deps.begin(), deps.end(), ""), deps.end());
     const std::string target = fmt::format("{}/{}.h", out, module_name);
     if (!WriteFileAtomically(options.depfile, FormatDepfile(target, deps), err)) {

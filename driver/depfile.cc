@@ -21,8 +21,9 @@ std::string EscapeDepfilePath(const std::string& path) {
     } else if (c == '$') {
       // Ninja reads '$$' as '$', but keeps a '$' right after a backslash.
       out += backslashes > 0 ? "$" : "$$";
-    } else if (c == '\n') {
-      // A newline cannot be expressed; a space keeps the file's layout.
+    } else if (c == '\n' || c == '\r') {
+      // Cannot be expressed: an escaped space keeps it one path, on its line.
+      out.append(backslashes + 1, '\\');
       out += ' ';
     } else {
       out += c;

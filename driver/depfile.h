@@ -15,7 +15,9 @@ namespace triton_aot {
 // newline, CR or NUL; with a tab, another control character or one of
 // " & ' * ; < > ? ^ ` | other than right after a backslash; ending with ':';
 // or ending with an odd number of backslashes. Such paths are written without
-// breaking the file's one-line-per-path layout, but read back differently.
+// breaking the file's one-line-per-path layout, each still one path (a newline
+// or CR becomes a space), but read back differently: a file that is not
+// there, so Ninja reruns the edge every time rather than never.
 std::string EscapeDepfilePath(const std::string& path);
 
 // "target: dep1 \\\n  dep2\n"

@@ -81,7 +81,7 @@ class ProcessLink : public FrontendLink {
 }  // namespace
 
 std::map<std::string, std::optional<std::string>> FrontendEnvironment(const FrontendOptions& options) {
-  return {
+  std::map<std::string, std::optional<std::string>> env = {
       // No GPU is needed or wanted at build time.
       {"CUDA_VISIBLE_DEVICES", ""},
       // Triton's own cache is private to the edge, so that every build
@@ -90,6 +90,8 @@ std::map<std::string, std::optional<std::string>> FrontendEnvironment(const Fron
       {"PYTHONDONTWRITEBYTECODE", "1"},
       {"PYTHONUNBUFFERED", "1"},
   };
+  if (!options.temp_dir.empty()) env["TMPDIR"] = options.temp_dir;
+  return env;
 }
 
 std::unique_ptr<FrontendLink> MakeProcessLink(const FrontendOptions& options) {

@@ -62,6 +62,10 @@ struct FrontendOptions {
   std::string script;            // triton_aot_frontend.py
   std::string stderr_path;       // gets what Python prints to stderr
   std::string triton_cache_dir;  // Triton's cache, private to one edge
+  // TMPDIR of Python and the tools Triton runs (ptxas's input and log files):
+  // inside the edge's scratch folder, so that a killed compile leaves nothing
+  // behind in the user's temporary folder.
+  std::string temp_dir;
   // How long starting Python and importing the module (with Triton) may take.
   // A module that loops or blocks at import would otherwise hang the build.
   int load_timeout_ms = 120'000;

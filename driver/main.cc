@@ -63,6 +63,9 @@ int RunCompile(CompileModuleOptions options, const std::vector<std::string>& arc
     frontend_options.script = choice.frontend;
     frontend_options.stderr_path = scratch + "/frontend.log";
     frontend_options.triton_cache_dir = scratch + "/triton-cache";
+    frontend_options.temp_dir = scratch + "/tmp";
+    std::error_code ec;
+    std::filesystem::create_directory(frontend_options.temp_dir, ec);  // without it, Python uses /tmp
     frontend_options.load_timeout_ms = static_cast<int>(choice.load_timeout_s * 1000);
     std::string why_not = "it is off (--no-service)";
     if (choice.use_service && options.build_tree.empty()) why_not = "no --build-tree was given";

@@ -259,7 +259,7 @@ Greeted Greet(const Socket& socket, const ServiceOptions& options, const Fronten
 
 // Waits until process `pid` (not a child of ours) has ended.
 void WaitForExit(pid_t pid, int timeout_ms) {
-  for (int waited = 0; pid > 0 && waited < timeout_ms && ::kill(pid, 0) == 0; waited += 10) {
+  for (int waited = 0; waited < timeout_ms && ProcessRunning(pid); waited += 10) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }

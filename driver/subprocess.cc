@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -238,6 +241,16 @@ void Child::Wait(ProcessResult* result) {
   CloseStdin();
   if (pid_ > 0) WaitFor(pid_, result);
   pid_ = -1;
+}
+
+bool ProcessRunning(pid_t pid) {
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
+  // /proc/<pid>/stat: "pid (command) state ..."; the command may hold ')'.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  const std::string line((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t end = line.rfind(')');
+  if (end == std::string::npos || end + 2 >= line.size()) return true;  // no /proc: trust kill()
+  return line[end + 2] != 'Z' && line[end + 2] != 'X';
 }
 
 }  // namespace triton_aot

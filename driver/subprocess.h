@@ -32,6 +32,11 @@ struct ProcessResult {
 bool RunProcess(const std::vector<std::string>& argv, const ProcessOptions& options, ProcessResult* result,
                 std::string* err);
 
+// Whether process `pid` runs: it exists and has not ended. A process that
+// ended but is not reaped yet (a zombie: its parent, often init, has not
+// waited for it) has ended.
+bool ProcessRunning(pid_t pid);
+
 // Reads '\n'-terminated lines from a pipe or socket, keeping what follows a
 // line for the next call.
 class LineReader {

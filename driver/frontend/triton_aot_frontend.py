@@ -20,6 +20,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import time
 import traceback
 import types
@@ -48,6 +49,22 @@ def _pin_file_stamps(backend, stages, options, language, capability):
         return _FILE_DIRECTIVE.sub(_stamped, make_ptx(src, metadata))
 
     stages["ptx"] = ptx_with_pinned_file_stamps
+
+
+class _SameTemporaryNames:
+    """The names tempfile gives, the same in every compile: with full debug info (DISABLE_PTXAS_OPT=1) ptxas
+    writes its command line, with the names of Triton's temporary files, into the cubin. The files live in the
+    edge's private TMPDIR, so fixed names cannot meet another compile's."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.count += 1
+        return f"triton_aot_{self.count}_"
 
 
 def _error(kind, message, file=None, line=0, col=0, **extra):
@@ -244,9 +261,9 @@ class Frontend:
             "kernels": described,
             "imports": imports,
             "triton_version": triton.__version__,
-            "triton_file": os.path.realpath(triton.__file__),
-            # The environment variables Triton itself keys its cache on.
-            "triton_env": _triton_cache_env(),
+            "triton_file": os.path.abspath(triton.__file__),
+            "triton_key": _triton_key(),
+            "triton_files": _triton_files(os.path.dirname(os.path.abspath(triton.__file__))),
         }
 
     def compile(self, request):
@@ -265,6 +282,7 @@ class Frontend:
             os.environ["TRITON_PTXAS_PATH"] = job["ptxas"]
             os.environ["TRITON_PTXAS_BLACKWELL_PATH"] = job["ptxas"]
             attrs = {(i, ): [["tt.divisibility", 16]] for i in job["divisible_by_16"]}
+            tempfile._name_sequence = _SameTemporaryNames()
             started_us = time.time_ns() // 1000
             start = time.perf_counter_ns()
             try:
@@ -318,9 +336,22 @@ class Frontend:
         return {"ok": True, "results": results}
 
 
-def _triton_cache_env():
-    from triton._C.libtriton import get_cache_invalidating_env_vars
-    return {name: str(value) for name, value in get_cache_invalidating_env_vars().items()}
+def _triton_key():
+    """Triton's own identity of its compiler: version, sources and native library, hashed."""
+    from triton.runtime.cache import triton_key
+    return triton_key()
+
+
+def _triton_files(package):
+    """The files of the Triton package that compiling a kernel reads: its Python sources, its bitcode
+    libraries (libdevice) and its native library."""
+    found = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        found += [os.path.join(folder, f) for f in files if f.endswith((".py", ".bc"))]
+    found += [os.path.join(package, "_C", f) for f in os.listdir(os.path.join(package, "_C"))
+              if f.startswith("libtriton.")]
+    return sorted(found)
 
 
 def _not_plain_data(value):

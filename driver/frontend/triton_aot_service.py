@@ -101,6 +101,29 @@ def _warm_up(archs, ptxas):
         os.environ.update(saved)
 
 
+def _forget_what_the_service_found():
+    """What Python and Triton look up once and keep, looked up again for the edge: the temporary folder,
+    Triton's knobs read at import, and what its NVIDIA backend found out about ptxas (path and version, per
+    arch: the warm-up's ptxas need not be the edge's)."""
+    tempfile.tempdir = None
+    import triton
+    refresh = getattr(triton.knobs, "refresh_knobs", None)
+    if refresh is not None:
+        refresh()
+    from triton.backends.nvidia import compiler as nvidia
+    for module in (triton.knobs, nvidia):
+        _clear_caches(module)
+
+
+def _clear_caches(module):
+    """Empties the functools caches of a module's functions and of its classes' methods."""
+    for value in list(vars(module).values()):
+        for member in list(vars(value).values()) if isinstance(value, type) else [value]:
+            member = getattr(member, "__func__", member)  # a staticmethod's function
+            if callable(getattr(member, "cache_clear", None)):
+                member.cache_clear()
+
+
 def _peer_uid(conn):
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     return struct.unpack("3i", creds)[1]
@@ -158,6 +181,7 @@ def _serve_edge(conn, identity, stale, withdraw):
     os.chdir(hello["cwd"])
     os.environ.clear()
     os.environ.update(hello["env"])
+    _forget_what_the_service_found()
     log = os.open(hello["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log, 1)
     os.dup2(log, 2)
@@ -324,4 +348,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Skip the interpreter's teardown: Triton's native libraries take over a
+    # second to finalise, and `service stop` waits for the exit.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

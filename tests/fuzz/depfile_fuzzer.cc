@@ -17,9 +17,9 @@
 
 namespace {
 
-using triton_aot::fuzz::IsNinjaPlain;
-using triton_aot::fuzz::NinjaDepfile;
-using triton_aot::fuzz::ReadNinjaDepfile;
+using triton_aot::testing::IsNinjaPlain;
+using triton_aot::testing::NinjaDepfile;
+using triton_aot::testing::ReadNinjaDepfile;
 
 void Require(bool condition, const char* what) {
   if (!condition) {

@@ -57,7 +57,7 @@ std::multiset<std::string> Compilers(const std::vector<TimingRecord>& records) {
   return compilers;
 }
 
-bool Alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+bool Alive(pid_t pid) { return ProcessRunning(pid); }
 
 class ServiceTest : public ::testing::Test {
  protected:

@@ -92,7 +92,7 @@ struct BadInput {
   std::string name;
   std::string module = kGoodModule;             // src/kernels.py
   std::map<std::string, std::string> files;     // more files, relative to the case folder
-  std::map<std::string, std::string> options;   // driver options replaced or added; "" removes one
+  std::map<std::string, std::string> options;   // driver options replaced or added (DriverCompileCommand)
   std::map<std::string, std::optional<std::string>> env;
   // The message must match `where` (a regex; {module} and {dir} stand for
   // the module's and the case folder's paths) and contain `what` and `todo`.
@@ -138,14 +138,6 @@ std::map<std::string, std::string> DefaultOptions(const fs::path& dir) {
           {"--toolkit-ptxas", ToolkitPtxas()}};
 }
 
-std::vector<std::string> DriverCommand(const fs::path& module, const std::map<std::string, std::string>& options) {
-  std::vector<std::string> argv = {TRITON_AOT_DRIVER, "compile", module.string()};
-  for (const auto& [option, value] : options) {
-    if (!value.empty()) argv.push_back(option + "=" + value);
-  }
-  return argv;
-}
-
 // The outputs of one good build, made once and shared by every case (and by
 // every test process: ctest runs each case on its own).
 const fs::path& Baseline() {
@@ -157,7 +149,7 @@ const fs::path& Baseline() {
     if (ReadText(root / "src" / "kernels.py") != kGoodModule) {
       fs::remove_all(root);
       WriteText(root / "src" / "kernels.py", kGoodModule);
-      ProcessResult built = Run(DriverCommand(root / "src" / "kernels.py", DefaultOptions(root)));
+      ProcessResult built = Run(DriverCompileCommand(root / "src" / "kernels.py", DefaultOptions(root)));
       if (!built.Succeeded()) {
         fs::remove_all(root);
         throw std::runtime_error("the good module does not build:\n" + built.output);
@@ -196,7 +188,7 @@ class BadInputFixture : public ::testing::Test {
     std::map<std::string, std::string> options = DefaultOptions(dir_.path());
     for (const auto& [option, value] : c.options) options[option] = ReplaceAll(value, "{dir}", dir_.path().string());
     std::vector<std::string> argv = prefix;
-    const std::vector<std::string> driver = DriverCommand(dir_.path() / "src" / c.module_name, options);
+    const std::vector<std::string> driver = DriverCompileCommand(dir_.path() / "src" / c.module_name, options);
     argv.insert(argv.end(), driver.begin(), driver.end());
     ProcessOptions process;
     for (const auto& [name, value] : c.env) {

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "hermetic_environment.h"
+
 namespace triton_aot::testing {
 namespace fs = std::filesystem;
 
@@ -22,19 +24,7 @@ TempDir::TempDir() {
   path_ = templ;
 }
 
-TempDir::~TempDir() {
-  // For debugging a failure: TRITON_AOT_KEEP_TEST_DIRS=1 leaves the folder.
-  if (std::getenv("TRITON_AOT_KEEP_TEST_DIRS")) {
-    std::fprintf(stderr, "kept %s\n", path_.c_str());
-    return;
-  }
-  std::error_code ec;
-  // Tests may have made folders read-only; give them back before removing.
-  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_directory(ec)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-  }
-  fs::remove_all(path_, ec);
-}
+TempDir::~TempDir() { RemoveTestFolder(path_); }
 
 void WriteText(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -76,6 +66,12 @@ std::vector<std::string> ListFiles(const fs::path& root) {
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+std::vector<std::string> DriverCompileCommand(const fs::path& module, const std::map<std::string, std::string>& options) {
+  std::vector<std::string> argv = {TRITON_AOT_DRIVER, "compile", module.string()};
+  for (const auto& [option, value] : options) argv.push_back(value.empty() ? option : option + "=" + value);
+  return argv;
 }
 
 std::string TestPython() { return TRITON_AOT_TEST_PYTHON; }

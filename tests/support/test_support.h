@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,11 @@ ForkedResult RunForked(const std::function<int(int out_fd)>& body);
 
 // Every regular file under `root`, relative paths, sorted.
 std::vector<std::string> ListFiles(const std::filesystem::path& root);
+
+// `triton-aot compile <module>` with `options`: "--name" -> "value" becomes
+// "--name=value", and an empty value a flag of its own ("--no-cache").
+std::vector<std::string> DriverCompileCommand(const std::filesystem::path& module,
+                                              const std::map<std::string, std::string>& options);
 
 // Tools found when this build was configured; empty when missing.
 std::string TestPython();      // a Python that imports triton

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "content_hash.h"
+#include "hermetic_environment.h"
 #include "test_support.h"
 
 namespace triton_aot {
@@ -39,6 +40,7 @@ using testing::ForkedResult;
 using testing::ListFiles;
 using testing::ReadText;
 using testing::RunForked;
+using testing::ScopedEnv;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -82,32 +84,6 @@ std::vector<std::string> DotFiles(const fs::path& root) {
   }
   return found;
 }
-
-// Sets (or, with nullopt, unsets) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST(ArtifactCacheTest, MissThenHitWithIdenticalBytes) {
   TempDir dir;

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "ninja_depfile_reader.h"
 #include "test_support.h"
 
 namespace triton_aot {
@@ -60,6 +62,21 @@ TEST(EscapeDepfilePathTest, DollarAfterABackslashIsNotDoubled) {
 TEST(FormatDepfileTest, OneDependencyPerContinuedLine) {
   EXPECT_EQ(FormatDepfile("out/k.stamp", {"k.py", "my dir/helper.py"}),
             "out/k.stamp: \\\n  k.py \\\n  my\\ dir/helper.py\n");
+}
+
+// A path with a line break cannot be written as it is; what is written must
+// still be one path on its own line, so that the paths after it are read
+// back exactly (and Ninja, not finding the odd one, reruns the edge).
+TEST(FormatDepfileTest, ALineBreakInAPathKeepsOnePathPerLine) {
+  const std::vector<std::string> deps = {"a\nb.py", "c\rd.py", "e\r\nf.py", "g\\\nh.py", "next.py"};
+  const std::string text = FormatDepfile("out.h", deps);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), static_cast<std::ptrdiff_t>(deps.size() + 1)) << text;
+  EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+  testing::NinjaDepfile read;
+  std::string err;
+  ASSERT_TRUE(testing::ReadNinjaDepfile(text, &read, &err)) << err;
+  EXPECT_EQ(read.outputs, std::vector<std::string>{"out.h"});
+  EXPECT_EQ(read.inputs, (std::vector<std::string>{"a b.py", "c d.py", "e  f.py", "g\\ h.py", "next.py"}));
 }
 
 TEST(FormatDepfileTest, TargetIsEscapedToo) { EXPECT_EQ(FormatDepfile("out dir/k.stamp", {}), "out\\ dir/k.stamp:\n"); }

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace triton_aot::fuzz {
+namespace triton_aot::testing {
 
 struct NinjaDepfile {
   std::vector<std::string> outputs;  // in order, each once
@@ -22,4 +22,4 @@ bool IsNinjaPlain(char c);
 // False, with Ninja's message, where Ninja would reject the file.
 bool ReadNinjaDepfile(std::string_view content, NinjaDepfile* depfile, std::string* err);
 
-}  // namespace triton_aot::fuzz
+}  // namespace triton_aot::testing

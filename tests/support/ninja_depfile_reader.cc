@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 
-namespace triton_aot::fuzz {
+namespace triton_aot::testing {
 namespace {
 
 // One file name at a time, as Ninja's re2c scanner cuts them: at each point
@@ -162,4 +162,4 @@ bool ReadNinjaDepfile(std::string_view content, NinjaDepfile* depfile, std::stri
   return true;
 }
 
-}  // namespace triton_aot::fuzz
+}  // namespace triton_aot::testing

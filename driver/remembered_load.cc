@@ -1,0 +1,64 @@
+#include "remembered_load.h"
+
+#include "artifact_cache.h"
+#include "atomic_file.h"
+#include "content_hash.h"
+
+namespace triton_aot {
+namespace {
+
+using nlohmann::json;
+
+// "sha256 <hex>" of a project file, "stamp <size mtime>" of one of Triton's;
+// empty when it cannot be read.
+std::string Fingerprint(const std::string& path, bool by_content) {
+  if (!by_content) {
+    const std::string stamp = FileStamp(path);
+    return stamp == "missing" ? "" : "stamp " + stamp;
+  }
+  std::string bytes, ignored;
+  return ReadFile(path, &bytes, &ignored) ? "sha256 " + Sha256Hex(bytes) : "";
+}
+
+// [[path, fingerprint], ...] of what `loaded` was made of; false if a file
+// cannot be read.
+bool Fingerprints(const json& loaded, json* files) {
+  *files = json::array();
+  for (const auto& [field, by_content] : {std::pair{"imports", true}, std::pair{"triton_files", false}}) {
+    for (const json& path : loaded.value(field, json::array())) {
+      if (!path.is_string()) return false;
+      const std::string fingerprint = Fingerprint(path.get<std::string>(), by_content);
+      if (fingerprint.empty()) return false;
+      files->push_back({path, fingerprint});
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool RecallLoad(ArtifactCache& cache, const std::string& key, json* loaded) {
+  CacheEntry entry;
+  if (cache.Get(key, &entry) != ArtifactCache::Found::kHit) return false;
+  const json answer = json::parse(entry["load.json"], nullptr, false);
+  const json files = json::parse(entry["files.json"], nullptr, false);
+  if (!answer.is_object() || !files.is_array()) return false;
+  for (const json& file : files) {
+    if (!file.is_array() || file.size() != 2 || !file[0].is_string() || !file[1].is_string()) return false;
+    const std::string fingerprint = file[1].get<std::string>();
+    if (Fingerprint(file[0].get<std::string>(), fingerprint.starts_with("sha256 ")) != fingerprint) {
+      return false;  // a helper or Triton changed: load the module again
+    }
+  }
+  *loaded = answer;
+  return true;
+}
+
+void RememberLoad(ArtifactCache& cache, const std::string& key, const json& loaded) {
+  json files;
+  if (!Fingerprints(loaded, &files)) return;
+  std::string ignored;
+  cache.Put(key, {{"load.json", loaded.dump()}, {"files.json", files.dump()}}, &ignored);
+}
+
+}  // namespace triton_aot

@@ -1,0 +1,81 @@
+// A remembered load answer is used only while the files it was made of are
+// as they were: the project's imports by content, Triton's files by size and
+// modification time.
+#include "remembered_load.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "artifact_cache.h"
+#include "test_support.h"
+
+namespace triton_aot {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::ReadText;
+using testing::TempDir;
+using testing::WriteText;
+
+class RememberedLoadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteText(dir_.path() / "src" / "helper.py", "SCALE = 2\n");
+    WriteText(dir_.path() / "triton" / "__init__.py", "__version__ = '3.6.0'\n");
+    answer_ = {{"ok", true},
+               {"imports", {(dir_.path() / "src" / "helper.py").string()}},
+               {"triton_files", {(dir_.path() / "triton" / "__init__.py").string()}}};
+    RememberLoad(cache_, "0a0a", answer_);
+  }
+  bool Recalled() {
+    json loaded;
+    return RecallLoad(cache_, "0a0a", &loaded) && loaded == answer_;
+  }
+
+  TempDir dir_;
+  ArtifactCache cache_{(dir_.path() / "cache").string(), 1 << 20};
+  json answer_;
+};
+
+TEST_F(RememberedLoadTest, RecalledWhileNothingChanged) {
+  EXPECT_TRUE(Recalled());
+  EXPECT_TRUE(Recalled());
+  json loaded;
+  EXPECT_FALSE(RecallLoad(cache_, "0b0b", &loaded));
+}
+
+TEST_F(RememberedLoadTest, AnImportWithOtherBytesIsLoadedAgain) {
+  WriteText(dir_.path() / "src" / "helper.py", "SCALE = 3\n");
+  EXPECT_FALSE(Recalled());
+}
+
+TEST_F(RememberedLoadTest, AnImportTouchedButUnchangedIsStillRecalled) {
+  const fs::path helper = dir_.path() / "src" / "helper.py";
+  fs::last_write_time(helper, fs::last_write_time(helper) + std::chrono::seconds(5));
+  EXPECT_TRUE(Recalled());
+}
+
+TEST_F(RememberedLoadTest, ATritonFileWithAnotherStampIsLoadedAgain) {
+  const fs::path init = dir_.path() / "triton" / "__init__.py";
+  fs::last_write_time(init, fs::last_write_time(init) + std::chrono::seconds(5));
+  EXPECT_FALSE(Recalled());
+}
+
+TEST_F(RememberedLoadTest, AFileThatIsGoneIsLoadedAgain) {
+  fs::remove(dir_.path() / "src" / "helper.py");
+  EXPECT_FALSE(Recalled());
+}
+
+TEST_F(RememberedLoadTest, AnAnswerWhoseFilesCannotBeReadIsNotRemembered) {
+  json unreadable = answer_;
+  unreadable["imports"].push_back((dir_.path() / "src" / "missing.py").string());
+  RememberLoad(cache_, "0c0c", unreadable);
+  json loaded;
+  EXPECT_FALSE(RecallLoad(cache_, "0c0c", &loaded));
+}
+
+}  // namespace
+}  // namespace triton_aot
