@@ -105,16 +105,15 @@ int RunCompile(CompileModuleOptions options, const std::vector<std::string>& arc
 
 int RunService(const std::string& action, const std::string& build_tree) {
   const std::string folder = DefaultServiceFolder();
+  std::string what, err;
   if (action == "status") {
     pid_t pid = -1;
-    if (ServiceRunning(folder, build_tree, &pid)) {
-      fmt::print("a compile service (pid {}) serves {}\n", pid, build_tree);
-      return 0;
+    switch (ServiceRunning(folder, build_tree, &pid, &err)) {
+      case ServiceState::kRunning: fmt::print("a compile service (pid {}) serves {}\n", pid, build_tree); return 0;
+      case ServiceState::kNotRunning: fmt::print("no compile service runs for {}\n", build_tree); return 3;
+      case ServiceState::kUnknown: fmt::print(stderr, "triton-aot: error: service status: {}\n", err); return 1;
     }
-    fmt::print("no compile service runs for {}\n", build_tree);
-    return 3;
   }
-  std::string what, err;
   if (!StopService(folder, build_tree, &what, &err)) {
     fmt::print(stderr, "triton-aot: error: service stop: {}\n", err);
     return 1;

@@ -463,12 +463,15 @@ std::unique_ptr<FrontendLink> ConnectToService(const ServiceOptions& options, co
   return std::make_unique<ServiceLink>(std::move(socket), std::move(reader), worker, paths.log);
 }
 
-bool ServiceRunning(const std::string& folder, const std::string& build_tree, pid_t* pid) {
+ServiceState ServiceRunning(const std::string& folder, const std::string& build_tree, pid_t* pid, std::string* err) {
   json answer;
-  std::string why;
-  if (AskService(folder, build_tree, "status", &answer, &why) != Connected::kYes) return false;
+  switch (AskService(folder, build_tree, "status", &answer, err)) {
+    case Connected::kRefused: return ServiceState::kUnknown;
+    case Connected::kNobodyThere: return ServiceState::kNotRunning;
+    case Connected::kYes: break;
+  }
   *pid = answer.value("service_pid", pid_t{-1});
-  return true;
+  return ServiceState::kRunning;
 }
 
 bool StopService(const std::string& folder, const std::string& build_tree, std::string* what, std::string* err) {

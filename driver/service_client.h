@@ -75,7 +75,9 @@ std::unique_ptr<FrontendLink> ConnectToService(const ServiceOptions& options, co
 // says which.
 bool StopService(const std::string& folder, const std::string& build_tree, std::string* what, std::string* err);
 
-// Whether a service runs for the build tree, and its pid.
-bool ServiceRunning(const std::string& folder, const std::string& build_tree, pid_t* pid);
+// Whether a service runs for the build tree, and its pid. kUnknown, with
+// `*err`, when the service folder cannot be used (not the user's own, say).
+enum class ServiceState { kRunning, kNotRunning, kUnknown };
+ServiceState ServiceRunning(const std::string& folder, const std::string& build_tree, pid_t* pid, std::string* err);
 
 }  // namespace triton_aot

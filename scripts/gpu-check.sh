@@ -3,7 +3,8 @@
 # run the whole test suite (unit, integration, gpu, then reliability on its
 # own so that it has its own summary), the examples and the launch-overhead
 # benchmark (TRITON_AOT_BENCH=0 skips it), and keep the logs in $OUT (or
-# ./gpu-check-logs). Prints the summary lines last.
+# ./gpu-check-logs). Fails if a test skipped that must run on this machine.
+# Prints the summary lines last.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,6 +38,28 @@ if [[ $status == 0 ]]; then
     "$root/bench/run_launch_overhead.sh" "$build" "$python" >"$out/bench.log" 2>&1 || status=1
   fi
   "$build/driver/triton-aot" service stop "$build" || true
+fi
+
+# On a GPU machine every test runs, but those whose premise this machine
+# lacks; any other skip (a GPU test that skipped on a driver error, the Triton
+# comparison without torch, a reliability test without its tool) fails the
+# check.
+if [[ $status == 0 ]]; then
+  gpu=$("$build/tests/triton_aot_check_gpu")
+  echo "$gpu" | tee -a "$out/machine.txt"
+  [[ "$gpu" == ready:* ]] || { echo "gpu-check: the GPU cannot be used: $gpu"; status=1; }
+  gpus=$(sed -n 's/.* sees \([0-9]*\) GPU.*/\1/p' <<<"$gpu")
+  capability=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1)
+  expected=(KernelLaunchTest.WithoutTheCudaDriverFailsAndSaysWhy CheckGpuTest.WithoutTheDriverSaysThereIsNone)
+  (( ${gpus:-0} >= 2 )) || expected+=(GpuLaunch.TwoDevicesFromTwoThreads)
+  [[ "$capability" != 8.* ]] || expected+=(GpuArch.PtxOfAnOlderArchIsCompiledForTheDevice)
+  [[ "$capability" != 10.0 ]] || expected+=(GpuArch.NoBinaryForTheDeviceSaysWhichArchToAdd)
+  unexpected=$(sed -n 's/^[[:space:]]*[0-9]* - \(.*\) (Skipped)$/\1/p' "$out/ctest.log" "$out/ctest-reliability.log" \
+               | grep -vxF -f <(printf '%s\n' "${expected[@]}") || true)
+  if [[ -n "$unexpected" ]]; then
+    printf 'gpu-check: these tests skipped, but must run on this machine:\n%s\n' "$unexpected" | tee "$out/unexpected-skips.txt"
+    status=1
+  fi
 fi
 
 echo "== summary"

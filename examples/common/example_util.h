@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
+#include <triton_aot/gpu.h>
 #include <triton_aot/status.h>
 
 namespace example {
@@ -33,13 +35,21 @@ namespace example {
     }                                                                                                      \
   } while (0)
 
-// Exits with "SKIP: <reason>" (status 0) when there is no GPU to run on.
+// Exits with "SKIP: <reason>" (status 0) when there is no GPU to run on (no
+// CUDA driver, or no device), and with "FAIL: <reason>" when there is one but
+// its driver fails.
 inline void RequireGpu() {
-  int count = 0;
-  cudaError_t error = cudaGetDeviceCount(&count);
-  if (error != cudaSuccess || count == 0) {
-    std::printf("SKIP: no CUDA device (%s)\n", error != cudaSuccess ? cudaGetErrorString(error) : "none found");
-    std::exit(0);
+  std::string why;
+  switch (triton_aot::CheckGpu(&why)) {
+    case triton_aot::GpuAvailability::kNoDriver:
+    case triton_aot::GpuAvailability::kNoDevice:
+      std::printf("SKIP: no GPU to run on: %s\n", why.c_str());
+      std::exit(0);
+    case triton_aot::GpuAvailability::kBroken:
+      std::printf("FAIL: %s\n", why.c_str());
+      std::exit(1);
+    case triton_aot::GpuAvailability::kReady:
+      break;
   }
   EXAMPLE_CHECK_CUDA(cudaSetDevice(0));
 }

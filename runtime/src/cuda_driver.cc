@@ -2,7 +2,6 @@
 
 #include <dlfcn.h>
 
-#include <mutex>
 
 namespace triton_aot::internal {
 namespace {
@@ -10,7 +9,8 @@ namespace {
 // cuGetProcAddress's signature since CUDA 12.0.
 using GetProcAddress = CUresult (*)(const char*, void**, int, cuuint64_t, CUdriverProcAddressQueryResult*);
 
-const CudaDriver* Load(std::string* why) {
+const CudaDriver* Load(GpuAvailability* availability, std::string* why) {
+  *availability = GpuAvailability::kNoDriver;
   void* library = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (!library) {
     *why = "the CUDA driver (libcuda.so.1) is not installed or not on the library path";
@@ -18,12 +18,19 @@ const CudaDriver* Load(std::string* why) {
   }
   auto get_proc = reinterpret_cast<GetProcAddress>(::dlsym(library, "cuGetProcAddress_v2"));
   auto init = reinterpret_cast<decltype(&::cuInit)>(::dlsym(library, "cuInit"));
+  *availability = GpuAvailability::kBroken;
   if (!get_proc || !init) {
     *why = "the CUDA driver is older than CUDA 12.0 (no cuGetProcAddress_v2): update the NVIDIA driver";
     return nullptr;
   }
   if (CUresult rc = init(0); rc != CUDA_SUCCESS) {
-    *why = "cuInit failed (error " + std::to_string(rc) + "): no usable GPU, or the driver and kernel module disagree";
+    if (rc == CUDA_ERROR_NO_DEVICE) *availability = GpuAvailability::kNoDevice;
+    if (rc == CUDA_ERROR_STUB_LIBRARY) *availability = GpuAvailability::kNoDriver;
+    *why = rc == CUDA_ERROR_NO_DEVICE     ? "the CUDA driver is installed but finds no GPU (cuInit: CUDA_ERROR_NO_DEVICE)"
+           : rc == CUDA_ERROR_STUB_LIBRARY ? "libcuda.so.1 is the CUDA toolkit's stub, not a driver: no CUDA driver is "
+                                             "installed"
+                                           : "cuInit failed (error " + std::to_string(rc) +
+                                                 "): no usable GPU, or the driver and kernel module disagree";
     return nullptr;
   }
   static CudaDriver driver;
@@ -49,18 +56,32 @@ const CudaDriver* Load(std::string* why) {
            std::to_string(CUDA_VERSION % 1000 / 10) + "): update the NVIDIA driver";
     return nullptr;
   }
+  *availability = GpuAvailability::kReady;
   return &driver;
+}
+
+struct Loaded {
+  const CudaDriver* driver = nullptr;
+  GpuAvailability availability = GpuAvailability::kNoDriver;
+  std::string failure;
+};
+
+const Loaded& LoadOnce() {
+  static const Loaded loaded = [] {
+    Loaded l;
+    l.driver = Load(&l.availability, &l.failure);
+    return l;
+  }();
+  return loaded;
 }
 
 }  // namespace
 
-const CudaDriver* GetDriver(std::string* why) {
-  static std::once_flag once;
-  static const CudaDriver* driver = nullptr;
-  static std::string failure;
-  std::call_once(once, [] { driver = Load(&failure); });
-  if (!driver && why) *why = failure;
-  return driver;
+const CudaDriver* GetDriver(std::string* why, GpuAvailability* availability) {
+  const Loaded& loaded = LoadOnce();
+  if (!loaded.driver && why) *why = loaded.failure;
+  if (availability) *availability = loaded.availability;
+  return loaded.driver;
 }
 
 std::string ErrorText(const CudaDriver* driver, CUresult code) {

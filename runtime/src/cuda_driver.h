@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "triton_aot/gpu.h"
+
 namespace triton_aot::internal {
 
 struct CudaDriver {
@@ -16,8 +18,10 @@ struct CudaDriver {
   int version = 0;  // cuDriverGetVersion: 1000 * major + 10 * minor
 };
 
-// The driver, loaded and initialised once; nullptr with `*why` when it can't be.
-const CudaDriver* GetDriver(std::string* why);
+// The driver, loaded and initialised once; nullptr with `*why` when it can't
+// be. `*availability`, if asked for, says whether there is no driver, no GPU
+// or a driver that fails (kReady once loaded: the devices are not counted).
+const CudaDriver* GetDriver(std::string* why, GpuAvailability* availability = nullptr);
 
 // "CUDA_ERROR_OUT_OF_MEMORY (out of memory)"
 std::string ErrorText(const CudaDriver* driver, CUresult code);

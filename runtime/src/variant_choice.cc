@@ -29,34 +29,28 @@ bool SameHints(const KernelImage& a, const KernelImage& b) {
   return a.num_args == b.num_args && std::equal(a.arg_hints, a.arg_hints + a.num_args, b.arg_hints);
 }
 
+bool PromiseHolds(ArgHint hint, const ArgValue& value) {
+  switch (hint) {
+    case ArgHint::kNone: return true;
+    case ArgHint::kDivisibleBy16: return value.value % 16 == 0;
+    case ArgHint::kEqualToOne: return value.value == 1;
+  }
+  return false;
+}
+
 std::string BrokenPromise(const KernelImage& image, const ArgValue* args) {
   for (std::size_t i = 0; i < image.num_args; ++i) {
-    const ArgValue& arg = args[i];
+    if (PromiseHolds(image.arg_hints[i], args[i])) continue;
     const char* name = image.arg_names ? image.arg_names[i] : "?";
-    switch (image.arg_hints[i]) {
-      case ArgHint::kNone: break;
-      case ArgHint::kDivisibleBy16:
-        if (arg.value % 16 != 0) return std::string(name) + " divisible by 16 (it is " + Describe(arg) + ")";
-        break;
-      case ArgHint::kEqualToOne:
-        if (arg.value != 1) return std::string(name) + " equal to 1 (it is " + Describe(arg) + ")";
-        break;
-    }
+    const char* promise = image.arg_hints[i] == ArgHint::kEqualToOne ? " equal to 1" : " divisible by 16";
+    return std::string(name) + promise + " (it is " + Describe(args[i]) + ")";
   }
   return "";
 }
 
 bool PromisesHold(const KernelImage& image, const ArgValue* args) {
   for (std::size_t i = 0; i < image.num_args; ++i) {
-    switch (image.arg_hints[i]) {
-      case ArgHint::kNone: break;
-      case ArgHint::kDivisibleBy16:
-        if (args[i].value % 16 != 0) return false;
-        break;
-      case ArgHint::kEqualToOne:
-        if (args[i].value != 1) return false;
-        break;
-    }
+    if (!PromiseHolds(image.arg_hints[i], args[i])) return false;
   }
   return true;
 }

@@ -12,6 +12,9 @@
 
 namespace triton_aot::internal {
 
+// Whether `value` keeps the promise `hint`: the one place that decides it.
+bool PromiseHolds(ArgHint hint, const ArgValue& value);
+
 // "" when every promise of `image` holds for `args`, else the first broken
 // one, e.g. "x_ptr divisible by 16 (it is 0x7f0000000004)".
 std::string BrokenPromise(const KernelImage& image, const ArgValue* args);

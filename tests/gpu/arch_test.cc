@@ -11,15 +11,12 @@
 #include <axpy_sm100/vector_add.h>
 #include <axpy_sm80/vector_add.h>
 
+#include "require_gpus.h"
+
 namespace {
 
-int Capability(std::string* why) {
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
-    *why = "no CUDA device";
-    return 0;
-  }
-  cudaSetDevice(0);
+// Device 0's compute capability (after REQUIRE_GPUS).
+int Capability() {
   int major = 0, minor = 0;
   cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0);
   cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0);
@@ -27,9 +24,8 @@ int Capability(std::string* why) {
 }
 
 TEST(GpuArch, PtxOfAnOlderArchIsCompiledForTheDevice) {
-  std::string why;
-  const int capability = Capability(&why);
-  if (capability == 0) GTEST_SKIP() << why;
+  REQUIRE_GPUS(1);
+  const int capability = Capability();
   if (capability / 10 == 8) GTEST_SKIP() << "on sm_8x the sm_80 cubin itself runs; the test needs a newer GPU";
   const int n = 4096;
   std::vector<float> x(n, 1.5f), y(n, 0.25f), out(n, 0.0f);
@@ -49,9 +45,8 @@ TEST(GpuArch, PtxOfAnOlderArchIsCompiledForTheDevice) {
 }
 
 TEST(GpuArch, NoBinaryForTheDeviceSaysWhichArchToAdd) {
-  std::string why;
-  const int capability = Capability(&why);
-  if (capability == 0) GTEST_SKIP() << why;
+  REQUIRE_GPUS(1);
+  const int capability = Capability();
   if (capability == 100) GTEST_SKIP() << "this GPU is sm_100, which the fatbin has";
   float* buffer;
   cudaMalloc(reinterpret_cast<void**>(&buffer), 4096 * 4);

@@ -4,6 +4,7 @@
 // of a failure goes to stderr.
 #include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include <matmul_kernels/matmul.h>
 #include <softmax_kernels/softmax.h>
@@ -19,6 +20,15 @@ int Report(const triton_aot::Status& status) {
 }  // namespace
 
 extern "C" {
+
+// triton_aot::CheckGpu: 0 ready, 1 no driver, 2 no device, 3 broken; `why`
+// gets what it found.
+int aot_check_gpu(char* why, std::size_t size) {
+  std::string found;
+  const int availability = static_cast<int>(triton_aot::CheckGpu(&found));
+  std::snprintf(why, size, "%s", found.c_str());
+  return availability;
+}
 
 int aot_axpy(std::uint64_t x, std::uint64_t y, std::uint64_t out, float alpha, std::int32_t n) {
   return Report(examples::vector_add::axpy(nullptr, x, y, out, alpha, n));

@@ -1,7 +1,8 @@
 """Runs each example kernel twice on the same torch tensors: through Triton's
 own Python launch (JIT) and through our generated C++ launchers (the shared
 library given as argv[1]), and checks that the outputs agree. Prints
-"SKIP: <reason>" and exits 0 where torch or a GPU is missing."""
+"SKIP: <reason>" and exits 0 where torch or a GPU is missing; a GPU that torch
+or the driver cannot use fails it."""
 import ctypes
 import importlib.util
 import os
@@ -20,17 +21,25 @@ def load(name):
 
 
 def main():
+    aot = ctypes.CDLL(sys.argv[1])
+    why = ctypes.create_string_buffer(512)
+    availability = aot.aot_check_gpu(why, len(why))
+    if availability in (1, 2):  # no driver, no device
+        print("SKIP: no GPU to run on:", why.value.decode())
+        return 0
+    if availability != 0:
+        print("FAIL: a GPU is there, but", why.value.decode())
+        return 1
     try:
         import torch
     except ImportError:
         print("SKIP: torch is not installed for", sys.executable)
         return 0
     if not torch.cuda.is_available():
-        print("SKIP: torch sees no CUDA device")
-        return 0
+        print("FAIL: the CUDA driver sees a GPU, but torch cannot use it:", why.value.decode())
+        return 1
     import triton
 
-    aot = ctypes.CDLL(sys.argv[1])
     u64, i32, f32 = ctypes.c_uint64, ctypes.c_int32, ctypes.c_float
     aot.aot_axpy.argtypes = [u64, u64, u64, f32, i32]
     aot.aot_softmax.argtypes = [u64, u64, i32, i32, i32, i32]

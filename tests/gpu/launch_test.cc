@@ -1,6 +1,7 @@
 // Launches the examples' generated kernels on real GPUs: results against the
 // CPU, variant choice, errors, unloading, threads, two devices, and the
-// autotuner. Every test skips, saying why, where there is no GPU.
+// autotuner. Every test skips, saying why, where there is no GPU; a GPU whose
+// driver fails fails them.
 #include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
@@ -14,35 +15,17 @@
 #include <thread>
 #include <vector>
 
+#include <gpu_test_kernels/alignment.h>
 #include <matmul_kernels/matmul.h>
 #include <softmax_kernels/softmax.h>
 #include <vector_add_kernels/vector_add.h>
 
+#include "require_gpus.h"
 #include "test_support.h"
 
 namespace {
 
 using triton_aot::testing::TempDir;
-
-int DeviceCount(std::string* why) {
-  int count = 0;
-  cudaError_t error = cudaGetDeviceCount(&count);
-  if (error != cudaSuccess) {
-    *why = std::string("no usable CUDA device: ") + cudaGetErrorString(error);
-    return 0;
-  }
-  if (count == 0) *why = "no CUDA device";
-  return count;
-}
-
-#define REQUIRE_GPUS(n)                                                                    \
-  do {                                                                                     \
-    std::string why_;                                                                      \
-    const int count_ = DeviceCount(&why_);                                                 \
-    if (count_ == 0) GTEST_SKIP() << why_;                                                 \
-    if (count_ < (n)) GTEST_SKIP() << "needs " << (n) << " GPUs, this machine has " << count_; \
-    ASSERT_EQ(cudaSetDevice(0), cudaSuccess);                                              \
-  } while (0)
 
 template <typename T>
 struct Buffer {
@@ -93,6 +76,45 @@ TEST(GpuLaunch, AlignedAndUnalignedArgumentsBothComputeAxpy) {
   REQUIRE_GPUS(1);
   EXPECT_LT(AxpyError(4096 + 64, 0, 1), 1e-6);
   EXPECT_LT(AxpyError(4099, 1, 2), 1e-6);  // pointers off by 4 bytes: the generic variant
+}
+
+// Pointers and sizes at 1, 2, 4 and 8 bytes from a multiple of 16 get the
+// generic variant, which copies them right; only multiples of 16 get the
+// aligned one.
+TEST(GpuLaunch, EveryAlignmentGetsAVariantWhosePromisesHold) {
+  REQUIRE_GPUS(1);
+  const int size = 1 << 16;
+  std::vector<std::uint8_t> host(size + 64);
+  for (size_t i = 0; i < host.size(); ++i) host[i] = static_cast<std::uint8_t>(i * 131 + 7);
+  Buffer<std::uint8_t> src(host);
+  for (int pointer_offset : {0, 1, 2, 4, 8}) {
+    for (int size_offset : {0, 1, 2, 4, 8}) {
+      Buffer<std::uint8_t> dst(std::vector<std::uint8_t>(host.size(), 0));
+      const int n = size + size_offset;
+      std::uint8_t* from = src.data + pointer_offset;
+      std::uint8_t* to = dst.data + pointer_offset;
+      const triton_aot::ArgValue args[] = {triton_aot::ArgValue::Pointer(reinterpret_cast<CUdeviceptr>(from)),
+                                           triton_aot::ArgValue::Pointer(reinterpret_cast<CUdeviceptr>(to)),
+                                           triton_aot::ArgValue::Integer(n)};
+      std::size_t index = 99;
+      ASSERT_TRUE(gpu_test::alignment::copy_bytes_kernel().Choose(args, {}, &index).ok());
+      const bool aligned = pointer_offset == 0 && size_offset == 0;
+      EXPECT_EQ(std::string(gpu_test::alignment::copy_bytes_variants[index].variant), aligned ? "aligned" : "generic")
+          << "pointers at +" << pointer_offset << ", n " << n;
+      const triton_aot::Status status = gpu_test::alignment::copy_bytes(nullptr, from, to, n);
+      ASSERT_TRUE(status.ok()) << status.message();
+      ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      const std::vector<std::uint8_t> copied = dst.Download();
+      for (size_t i = 0; i < copied.size(); ++i) {
+        const bool inside = i >= size_t(pointer_offset) && i < size_t(pointer_offset + n);
+        if (copied[i] != (inside ? host[i] : 0)) {
+          ADD_FAILURE() << "pointers at +" << pointer_offset << ", n " << n << ": byte " << i << " is "
+                        << int(copied[i]);
+          break;
+        }
+      }
+    }
+  }
 }
 
 TEST(GpuLaunch, ForcingAVariantWhosePromiseFailsIsAClearError) {

@@ -76,7 +76,10 @@ class ServiceTest : public ::testing::Test {
   // The build tree's service: its pid, or -1.
   pid_t ServicePid() const {
     pid_t pid = -1;
-    return ServiceRunning(DefaultServiceFolder(), project_.build_dir().string(), &pid) ? pid : -1;
+    std::string err;
+    return ServiceRunning(DefaultServiceFolder(), project_.build_dir().string(), &pid, &err) == ServiceState::kRunning
+               ? pid
+               : -1;
   }
   void ConfigureAndBuild(const std::vector<std::string>& cache_entries = {}) {
     const ProcessResult configured = project_.Configure(TestPython(), cache_entries);

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "atomic_file.h"
 #include "kernel_project.h"
 #include "test_support.h"
 
@@ -138,22 +139,40 @@ std::map<std::string, std::string> DefaultOptions(const fs::path& dir) {
           {"--toolkit-ptxas", ToolkitPtxas()}};
 }
 
+// What the baseline is made of: the good module, the driver, the frontend
+// and the tools, each by its stamp. A baseline made of anything else is made
+// again.
+std::string BaselineKey(const fs::path& root) {
+  std::string key = kGoodModule;
+  for (const auto& [option, value] : DefaultOptions(root)) key += option + "=" + value + "\n";
+  for (const std::string& file : {std::string(TRITON_AOT_DRIVER), std::string(TRITON_AOT_FRONTEND), Fatbinary(),
+                                  ToolkitPtxas(), TestPython()}) {
+    key += file + " " + FileStamp(file) + "\n";
+  }
+  return key;
+}
+
 // The outputs of one good build, made once and shared by every case (and by
-// every test process: ctest runs each case on its own).
+// every test process: ctest runs each case on its own), without the
+// artifact cache: they are what Triton compiled.
 const fs::path& Baseline() {
   static const fs::path baseline = [] {
     const fs::path root = fs::path(TRITON_AOT_BUILD_DIR) / "tests" / "reliability" / "bad-input-baseline";
     fs::create_directories(root.parent_path());
     const int lock = ::open((root.string() + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
     ::flock(lock, LOCK_EX);
-    if (ReadText(root / "src" / "kernels.py") != kGoodModule) {
+    const std::string key = BaselineKey(root);
+    if (ReadText(root / "key") != key) {
       fs::remove_all(root);
       WriteText(root / "src" / "kernels.py", kGoodModule);
-      ProcessResult built = Run(DriverCompileCommand(root / "src" / "kernels.py", DefaultOptions(root)));
+      std::map<std::string, std::string> options = DefaultOptions(root);
+      options["--no-cache"] = "";
+      ProcessResult built = Run(DriverCompileCommand(root / "src" / "kernels.py", options));
       if (!built.Succeeded()) {
         fs::remove_all(root);
         throw std::runtime_error("the good module does not build:\n" + built.output);
       }
+      WriteText(root / "key", key);
     }
     ::close(lock);
     return root;

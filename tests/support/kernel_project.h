@@ -34,8 +34,11 @@ class KernelProject {
   const std::filesystem::path& build_dir() const { return build_dir_; }
   // Where target kern's artifacts are written.
   std::filesystem::path generated_dir() const { return build_dir_ / "triton_aot" / "kern"; }
-  // The project's own artifact cache, beside its build folder.
-  std::filesystem::path artifact_cache_dir() const { return build_dir_.parent_path() / "artifact-cache"; }
+  // The build folder's own artifact cache, beside it (so that it outlives
+  // `rm -rf` of the build folder, and two build folders share none).
+  std::filesystem::path artifact_cache_dir() const {
+    return build_dir_.parent_path() / (build_dir_.filename().string() + ".artifact-cache");
+  }
 
  private:
   std::filesystem::path source_dir_;

@@ -72,6 +72,18 @@ TEST(KernelChooseTest, PicksTheAlignedOrGenericVariantByArgumentValues) {
   EXPECT_EQ(Chosen(kernel, Args(0x10000, 4097)), "generic");
 }
 
+// Through the public Choose: the aligned variant only where both promises
+// hold, at every offset from a multiple of 16.
+TEST(KernelChooseTest, TheAlignedVariantOnlyAtMultiplesOf16) {
+  Kernel kernel("mod.plain", kPlain, 2);
+  EXPECT_EQ(Chosen(kernel, Args(0x10000, 4096)), "aligned");
+  for (std::int64_t offset : {1, 2, 4, 8}) {
+    EXPECT_EQ(Chosen(kernel, Args(0x10000 + offset, 4096)), "generic") << "pointer + " << offset;
+    EXPECT_EQ(Chosen(kernel, Args(0x10000, 4096 + offset)), "generic") << "n + " << offset;
+    EXPECT_EQ(Chosen(kernel, Args(0x10000 + 16 * offset, 4096 + 16 * offset)), "aligned") << 16 * offset;
+  }
+}
+
 TEST(KernelChooseTest, HonoursAVariantName) {
   Kernel kernel("mod.plain", kPlain, 2);
   LaunchOptions generic;
@@ -153,6 +165,63 @@ TEST(KernelLaunchTest, WithoutTheCudaDriverFailsAndSaysWhy) {
   // Nothing was loaded, so there is nothing to unload.
   EXPECT_TRUE(kernel.Unload().ok());
   EXPECT_TRUE(UnloadAll().ok());
+}
+
+// What triton_aot_check_gpu prints, run with `library_dir` searched first
+// for libcuda.so.1 and `cuinit` as the fake driver's cuInit result.
+std::string CheckGpuOutput(const std::string& library_dir, const std::string& cuinit = "0") {
+  const std::string command =
+      "FAKE_CUDA_INIT=" + cuinit + " LD_LIBRARY_PATH='" + library_dir + "' '" TRITON_AOT_CHECK_GPU "' 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return "popen failed";
+  std::string output;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  ::pclose(pipe);
+  return output;
+}
+
+TEST(CheckGpuTest, WithoutTheDriverSaysThereIsNone) {
+  if (HaveCudaDriver()) GTEST_SKIP() << "libcuda.so.1 is installed here: this tests machines without it";
+  std::string why;
+  EXPECT_EQ(CheckGpu(&why), GpuAvailability::kNoDriver);
+  EXPECT_NE(why.find("libcuda.so.1) is not installed"), std::string::npos) << why;
+}
+
+// The CUDA toolkit's stub library stands in for the driver at link time; on
+// a machine without a GPU it is no driver, not a broken one.
+TEST(CheckGpuTest, TheToolkitsStubOfTheDriverIsNoDriver) {
+  const std::string stub = TRITON_AOT_TEST_CUDA_STUB;
+  if (stub.empty()) GTEST_SKIP() << "the CUDA toolkit has no stubs/libcuda.so here";
+  std::string templ = (fs::temp_directory_path() / "triton-aot-stub.XXXXXX").string();
+  ASSERT_NE(::mkdtemp(templ.data()), nullptr);
+  const fs::path dir = templ;
+  fs::create_symlink(stub, dir / "libcuda.so.1");
+  const std::string output = CheckGpuOutput(dir.string());
+  fs::remove_all(dir);
+  EXPECT_EQ(output.rfind("no driver: ", 0), 0u) << output;
+  EXPECT_NE(output.find("stub"), std::string::npos) << output;
+}
+
+// A driver that fails is broken, and a test on it must fail; one without a
+// GPU, or the toolkit's stub, is none, and a test may skip.
+TEST(CheckGpuTest, TellsADriverThatFailsFromNoGpu) {
+  const struct {
+    const char* cuinit;
+    const char* found;
+    const char* why;
+  } cases[] = {
+      {"100", "no device: ", "finds no GPU (cuInit: CUDA_ERROR_NO_DEVICE)"},
+      {"34", "no driver: ", "the CUDA toolkit's stub"},
+      {"803", "broken: ", "cuInit failed (error 803)"},
+      {"999", "broken: ", "cuInit failed (error 999)"},
+      {"0", "broken: ", "lacks cuCtxGetCurrent"},  // a driver without the entry points the runtime needs
+  };
+  for (const auto& c : cases) {
+    const std::string output = CheckGpuOutput(TRITON_AOT_FAKE_DRIVER_DIR, c.cuinit);
+    EXPECT_EQ(output.rfind(c.found, 0), 0u) << "cuInit " << c.cuinit << ": " << output;
+    EXPECT_NE(output.find(c.why), std::string::npos) << "cuInit " << c.cuinit << ": " << output;
+  }
 }
 
 // A fresh folder for autotune tables, removed at the end of the test.

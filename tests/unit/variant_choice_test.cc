@@ -50,6 +50,44 @@ TEST(SameHintsTest, ComparesEveryHintAndTheArgumentCount) {
   EXPECT_FALSE(SameHints(fewer, Image("a", kAligned)));
 }
 
+// Byte offsets from a multiple of 16 that break a ':16' promise, of every
+// power of two below 16 and a few more.
+const std::int64_t kOffsets[] = {1, 2, 4, 8, 3, 12, 15};
+
+TEST(PromiseHoldsTest, DivisibleBy16HoldsOnlyAtMultiplesOf16) {
+  for (std::int64_t base : {std::int64_t{0}, std::int64_t{0x7f0000000000}, std::int64_t{4096}, std::int64_t{-32}}) {
+    EXPECT_TRUE(PromiseHolds(k16, ArgValue::Pointer(static_cast<CUdeviceptr>(base)))) << base;
+    EXPECT_TRUE(PromiseHolds(k16, ArgValue::Integer(base))) << base;
+    for (std::int64_t offset : kOffsets) {
+      EXPECT_FALSE(PromiseHolds(k16, ArgValue::Pointer(static_cast<CUdeviceptr>(base + offset)))) << base << "+" << offset;
+      EXPECT_FALSE(PromiseHolds(k16, ArgValue::Integer(base + offset))) << base << "+" << offset;
+      EXPECT_FALSE(PromiseHolds(k16, ArgValue::Integer(base - offset))) << base << "-" << offset;
+    }
+  }
+  // A pointer in the upper half of the address space is still a multiple of 16 or not.
+  EXPECT_TRUE(PromiseHolds(k16, ArgValue::Pointer(0xfffffffffffffff0ull)));
+  EXPECT_FALSE(PromiseHolds(k16, ArgValue::Pointer(0xfffffffffffffff8ull)));
+}
+
+TEST(PromiseHoldsTest, EqualToOneHoldsOnlyForOneAndNoHintAlwaysHolds) {
+  EXPECT_TRUE(PromiseHolds(kOne, ArgValue::Integer(1)));
+  for (std::int64_t value : {0, -1, 2, 17, 1 << 20}) EXPECT_FALSE(PromiseHolds(kOne, ArgValue::Integer(value))) << value;
+  for (std::int64_t value : {0, 1, 3, 8, -5}) EXPECT_TRUE(PromiseHolds(kAny, ArgValue::Integer(value))) << value;
+}
+
+// The message and the launch path's check are the same decision.
+TEST(PromiseHoldsTest, BrokenPromiseAndPromisesHoldAgreeAtEveryOffset) {
+  for (const ArgHint* hints : {kAligned, kUnitStride, kAlignedPtr, kGeneric}) {
+    const KernelImage image = Image("v", hints);
+    for (std::int64_t offset : {std::int64_t{0}, std::int64_t{1}, std::int64_t{2}, std::int64_t{4}, std::int64_t{8}}) {
+      for (std::int64_t stride : {1, 2}) {
+        const Args args(0x7f0000000000 + offset, 1024 + offset, stride);
+        EXPECT_EQ(PromisesHold(image, args), BrokenPromise(image, args).empty()) << offset << " " << stride;
+      }
+    }
+  }
+}
+
 TEST(BrokenPromiseTest, EmptyWhenEveryHintHolds) {
   EXPECT_EQ(BrokenPromise(Image("aligned", kAligned), kAlignedArgs), "");
   EXPECT_EQ(BrokenPromise(Image("generic", kGeneric), Args(0x7f0000000003, -5, 0)), "");
