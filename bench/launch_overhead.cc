@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include <vector_add_kernels/vector_add.h>
@@ -45,10 +46,11 @@ double Median(std::vector<double> values) {
 }  // namespace
 
 int main() {
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
-    std::printf("SKIP: no CUDA device\n");
-    return 0;
+  std::string why;
+  switch (triton_aot::CheckGpu(&why)) {
+    case triton_aot::GpuAvailability::kReady: break;
+    case triton_aot::GpuAvailability::kBroken: std::printf("FAIL: %s\n", why.c_str()); return 1;
+    default: std::printf("SKIP: no GPU to run on: %s\n", why.c_str()); return 0;
   }
   cudaSetDevice(0);
   cudaFree(nullptr);  // make the primary context current

@@ -35,7 +35,9 @@ if [[ $status == 0 ]]; then
     "$build/examples/$example" 2>&1 | tee -a "$out/examples.log" || status=1
   done
   if [[ "${TRITON_AOT_BENCH:-1}" == 1 ]]; then
-    "$root/bench/run_launch_overhead.sh" "$build" "$python" >"$out/bench.log" 2>&1 || status=1
+    cp "$root/docs/performance.md" "$out/performance.md"
+    "$root/bench/run_launch_overhead.sh" "$build" "$python" --write-doc "$out/performance.md" >"$out/bench.log" 2>&1 \
+      || status=1
   fi
   "$build/driver/triton-aot" service stop "$build" || true
 fi
@@ -69,6 +71,6 @@ for log in ctest ctest-reliability; do
     || tail -n 20 "$out/build.log"
 done
 cat "$out/examples.log" 2>/dev/null
-tail -n 4 "$out/bench.log" 2>/dev/null
+tail -n 6 "$out/bench.log" 2>/dev/null
 echo "gpu-check: $([[ $status == 0 ]] && echo PASSED || echo FAILED)"
 exit $status
