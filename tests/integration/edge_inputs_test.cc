@@ -12,40 +12,13 @@
 
 #include "kernel_project.h"
 #include "ninja_depfile_reader.h"
+#include "sample_modules.h"
 #include "test_support.h"
 
 namespace triton_aot::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-const char* kModule = R"src(import json
-
-import triton
-import triton.language as tl
-from helper import twice
-
-
-@triton.jit
-def scale(x_ptr, n, BLOCK: tl.constexpr):
-    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-    mask = offsets < n
-    tl.store(x_ptr + offsets, twice(tl.load(x_ptr + offsets, mask=mask)), mask=mask)
-
-
-TRITON_AOT_KERNELS = [
-    {"kernel": "scale", "signature": {"x_ptr": "*fp32:16", "n": "i32"}, "constexprs": {"BLOCK": 256},
-     "grid": ["cdiv(n, BLOCK)"]},
-]
-)src";
-
-const char* kHelper = R"src(import triton
-
-
-@triton.jit
-def twice(x):
-    return x * 2
-)src";
 
 // A ptxas of its own name that is the toolkit's.
 fs::path WrappedPtxas(const fs::path& path) {
@@ -58,9 +31,10 @@ TEST(EdgeInputsTest, TheDepfileListsTheModuleItsImportsTritonsFilesAndEachTool) 
   if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
   if (ToolkitPtxas().empty()) GTEST_SKIP() << "no CUDA toolkit ptxas was found when this build was configured";
   TempDir dir;
-  const fs::path module = dir.path() / "src" / "kernels.py", helper = dir.path() / "src" / "helper.py";
-  WriteText(module, kModule);
-  WriteText(helper, kHelper);
+  // a.py imports helper.py.
+  WriteSampleModules(dir.path() / "src");
+  const fs::path module = dir.path() / "src" / "kernels" / "a.py";
+  const fs::path helper = dir.path() / "src" / "kernels" / "helper.py";
   // sm_90 and sm_100 get a ptxas each: TRITON_PTXAS_PATH, and
   // TRITON_PTXAS_BLACKWELL_PATH for arch 100 and up.
   const fs::path hopper = WrappedPtxas(dir.path() / "tools" / "ptxas-hopper");
@@ -70,7 +44,7 @@ TEST(EdgeInputsTest, TheDepfileListsTheModuleItsImportsTritonsFilesAndEachTool) 
   env.env["TRITON_PTXAS_BLACKWELL_PATH"] = blackwell.string();
   const fs::path out = dir.path() / "out";
   std::vector<std::string> command = DriverCompileCommand(module, {{"--output-dir", out.string()},
-                                                                   {"--depfile", (out / "kernels.d").string()},
+                                                                   {"--depfile", (out / "a.d").string()},
                                                                    {"--namespace", "k"},
                                                                    {"--arch", "90"},
                                                                    {"--frontend", TRITON_AOT_FRONTEND},
@@ -84,8 +58,8 @@ TEST(EdgeInputsTest, TheDepfileListsTheModuleItsImportsTritonsFilesAndEachTool) 
 
   NinjaDepfile depfile;
   std::string err;
-  ASSERT_TRUE(ReadNinjaDepfile(ReadText(out / "kernels.d"), &depfile, &err)) << err;
-  EXPECT_EQ(depfile.outputs, std::vector<std::string>{(out / "kernels.h").string()});
+  ASSERT_TRUE(ReadNinjaDepfile(ReadText(out / "a.d"), &depfile, &err)) << err;
+  EXPECT_EQ(depfile.outputs, std::vector<std::string>{(out / "a.h").string()});
   ASSERT_FALSE(depfile.inputs.empty());
   EXPECT_EQ(depfile.inputs[0], module.string());
   std::set<std::string> inputs(depfile.inputs.begin(), depfile.inputs.end());

@@ -20,6 +20,7 @@
 
 #include "cache_key.h"
 #include "kernel_project.h"
+#include "sample_modules.h"
 #include "service_client.h"
 #include "test_support.h"
 #include "timing_log.h"
@@ -28,14 +29,6 @@ namespace triton_aot::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-const char* kHelper = R"src(import triton
-
-
-@triton.jit
-def twice(x):
-    return x * 2
-)src";
 
 const char* kModule = R"src(import triton
 import triton.language as tl
@@ -81,7 +74,7 @@ std::string PtxasWrapper(const fs::path& dir) {
 struct Case {
   fs::path dir;
   std::string module = kModule;
-  std::string helper = kHelper;
+  std::string helper = kHelperModule;
   fs::path source_dir = dir / "src";
   std::map<std::string, std::string> options;
   std::map<std::string, std::optional<std::string>> env;
