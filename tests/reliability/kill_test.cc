@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -34,6 +35,7 @@
 
 #include "kernel_project.h"
 #include "service_client.h"
+#include "subprocess.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -379,6 +381,64 @@ TEST_F(KillTest, RandomKillsAndInterruptsNeverLeaveAPartialOutputOrAStrayProcess
     left = ProcessesTagged(tag);
   }
   EXPECT_TRUE(left.empty()) << left.size() << " processes of the build outlived its service by 5 s";
+}
+
+// Without the compile service the edge's Python is a child of the driver:
+// when the driver is SIGKILLed (the OOM killer), Python must die with it, not
+// hold on to the machine. This module tells its pid, then never finishes
+// importing.
+const char* kStuckModule = R"src(import os
+import time
+
+with open(os.environ["STUCK_PID_FILE"] + ".tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(os.environ["STUCK_PID_FILE"] + ".tmp", os.environ["STUCK_PID_FILE"])
+time.sleep(600)
+)src";
+
+TEST(KilledDriverTest, ItsPythonDiesWithIt) {
+  if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
+  TempDir dir;
+  WriteText(dir.path() / "src" / "stuck.py", kStuckModule);
+  const fs::path pid_file = dir.path() / "python.pid";
+  ProcessOptions options;
+  options.env["STUCK_PID_FILE"] = pid_file.string();
+  Child driver;
+  std::string err;
+  const Clock::time_point started = Clock::now();
+  ASSERT_TRUE(driver.Start(DriverCompileCommand(dir.path() / "src" / "stuck.py",
+                                                {{"--output-dir", (dir.path() / "out").string()},
+                                                 {"--namespace", "k"},
+                                                 {"--arch", "90"},
+                                                 {"--frontend", TRITON_AOT_FRONTEND},
+                                                 {"--fatbinary", Fatbinary()},
+                                                 {"--python", TestPython()},
+                                                 {"--no-service", ""},
+                                                 {"--no-cache", ""}}),
+                           options, &err))
+      << err;
+  // Python has started and is importing the module: its pid is there.
+  while (!fs::exists(pid_file) && Clock::now() - started < std::chrono::seconds(120)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(fs::exists(pid_file)) << "Python did not start importing the module within 120 s";
+  const auto startup = Clock::now() - started;
+  const pid_t python = std::stoi(ReadText(pid_file));
+  ASSERT_TRUE(ProcessRunning(python));
+  driver.Signal(SIGKILL);
+  ProcessResult ended;
+  driver.Wait(&ended);
+  ASSERT_EQ(ended.signal, SIGKILL);
+  // The kernel signals it at once; the bound only spares a loaded machine.
+  const auto bound = std::max<Clock::duration>(std::chrono::seconds(10), 10 * startup);
+  const Clock::time_point killed = Clock::now();
+  while (ProcessRunning(python) && Clock::now() - killed < bound) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const bool survived = ProcessRunning(python);
+  if (survived) ::kill(python, SIGKILL);
+  EXPECT_FALSE(survived) << "the driver's Python outlived it by "
+                         << std::chrono::duration_cast<std::chrono::seconds>(bound).count() << " s";
 }
 
 }  // namespace

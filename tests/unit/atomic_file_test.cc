@@ -1,5 +1,6 @@
 #include "atomic_file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -63,6 +64,44 @@ TEST(WriteFileAtomicallyTest, ReplacesThroughANewInode) {
   struct stat after {};
   ASSERT_EQ(::stat((dir / "out.txt").c_str(), &after), 0);
   EXPECT_NE(before.st_ino, after.st_ino);
+}
+
+// Ninja, a compiler or a debugger may open an output at any moment, also
+// while the next build replaces it: it finds the old bytes or the new, whole,
+// and never no file at all.
+TEST(WriteFileAtomicallyTest, AReaderAlwaysFindsTheOldOrTheNewFileWhole) {
+  TempDir dir;
+  const std::string path = dir / "out.h";
+  const std::string a(4096, 'a'), b(8192, 'b');
+  std::string err;
+  ASSERT_TRUE(WriteFileAtomically(path, a, &err)) << err;
+  const pid_t writer = ::fork();
+  ASSERT_GE(writer, 0);
+  if (writer == 0) {
+    std::string write_err;
+    for (int i = 0; i < 5000; ++i) {
+      if (!WriteFileAtomically(path, i % 2 ? a : b, &write_err)) ::_exit(1);
+    }
+    ::_exit(0);
+  }
+  int status = 0, reads = 0, missing = 0, torn = 0;
+  while (::waitpid(writer, &status, WNOHANG) == 0) {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0) {
+      ++missing;
+      continue;
+    }
+    std::string bytes;
+    char buffer[16384];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) bytes.append(buffer, n);
+    ::close(fd);
+    ++reads;
+    torn += bytes != a && bytes != b;
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the writer failed";
+  EXPECT_GT(reads, 0);
+  EXPECT_EQ(missing, 0) << "of " << reads + missing << " opens, " << missing << " found no file";
+  EXPECT_EQ(torn, 0) << "of " << reads << " reads, " << torn << " found neither version whole";
 }
 
 TEST(WriteFileAtomicallyTest, ModeFollowsTheUmask) {
