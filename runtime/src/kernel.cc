@@ -400,16 +400,20 @@ Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::s
 Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grids,
                       const std::int64_t* key, std::size_t key_size, const LaunchOptions& options) {
   State& s = *state_;
+  const bool tune = s.autotuned && s.autotune.load(std::memory_order_relaxed) && !options.variant && options.config < 0;
+  std::size_t index = s.count;
+  // Arguments that no variant accepts are the same error on every machine,
+  // one without a GPU included.
+  if (!tune) {
+    if (Status status = Choose(args, options, &index); !status.ok()) return status;
+  }
   const CudaDriver* driver = internal::GetDriver(nullptr);
   if (!driver) {
     std::string why;
     internal::GetDriver(&why);
     return s.Fail(CUDA_ERROR_NOT_INITIALIZED, why);
   }
-  const bool tune = s.autotuned && s.autotune.load(std::memory_order_relaxed) && !options.variant && options.config < 0;
-  std::size_t index = s.count;
   if (!tune) {
-    if (Status status = Choose(args, options, &index); !status.ok()) return status;
     // The common case, a variant already loaded in the current context, takes
     // two driver queries and, when this thread launched it last, no lock.
     CUcontext current = nullptr;

@@ -444,7 +444,7 @@ TEST(GenerateSourceTest, CompilesLinksAndEmbedsTheExactBytes) {
   ModuleBuild build = MakeBuild();
   TempDir out;        // the add_triton_kernels() output folder
   TempDir build_dir;  // somewhere else, so that only -Wa,-I finds the fatbins
-  WriteModule(build, out, R"(#include "vec.h"
+  WriteModule(build, out, R"main(#include "vec.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -535,10 +535,19 @@ int main(int argc, char** argv) {
   CHECK(!status.ok() && status.message().rfind("vec.add: ", 0) == 0);
   status = ns::vec::fill(triton_aot::Grid{2, 1, 1}, nullptr);
   CHECK(!status.ok() && status.message().rfind("vec.fill: ", 0) == 0);
+  // Arguments a forced variant does not accept fail the same on every
+  // machine, and say the value: integers as numbers, pointers in hex.
+  triton_aot::LaunchOptions forced;
+  forced.variant = "aligned";
+  status = ns::vec::add(nullptr, 0x1000, 33, forced);
+  CHECK(status.code() == CUDA_ERROR_INVALID_VALUE);
+  CHECK(status.message() == "vec.add: variant 'aligned' needs n divisible by 16 (it is 33)");
+  status = ns::vec::add(nullptr, 0x1004, 32, forced);
+  CHECK(status.message() == "vec.add: variant 'aligned' needs x_ptr divisible by 16 (it is 0x1004)");
   std::puts("embedded bytes ok");
   return 0;
 }
-)");
+)main");
   std::vector<std::string> argv = CompilerFlags("c++17", out.path());
 #ifdef TRITON_AOT_SANITIZER_CXX
   // The runtime library is built with sanitizers here (TRITON_AOT_SANITIZE):
