@@ -47,7 +47,7 @@ first_failure() {
   shift
   ctest --test-dir "$build" -j "$jobs" --stop-on-failure "$@" >>"$log" 2>&1 && return 0
   local failed="$build/Testing/Temporary/LastTestsFailed.log"
-  if [[ -s "$failed" ]]; then sed -n '1s/^[0-9]*://p' "$failed"; else echo "ctest (see $log)"; fi
+  if [[ -s "$failed" ]]; then sed -n '1{s/^[0-9]*://;s/  # GetParam() = .*//;p}' "$failed"; else echo "ctest (see $log)"; fi
   return 1
 }
 

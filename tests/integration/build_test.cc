@@ -128,6 +128,34 @@ TEST_F(BuildTest, TouchingAHelperRerunsExactlyItsImporters) {
   EXPECT_NE(again.output.find("no work to do"), std::string::npos) << again.output;
 }
 
+// A new driver may compile or generate differently: every edge runs again.
+// The project builds with a copy of the driver, so that the test can replace
+// it without touching the one other tests use.
+TEST_F(BuildTest, ANewDriverRerunsEveryEdge) {
+  const fs::path driver = dir_.path() / "tools" / "triton-aot";
+  fs::create_directories(driver.parent_path());
+  fs::copy_file(TRITON_AOT_DRIVER, driver);
+  WriteCMakeLists("MODULES kernels/a.py kernels/b.py ARCHITECTURES 90 NAMESPACE itest", /*with_app=*/false);
+  WriteText(src_ / "CMakeLists.txt",
+            ReplaceAll(ReadText(src_ / "CMakeLists.txt"), "find_package(TritonAOT REQUIRED CONFIG)\n",
+                       "find_package(TritonAOT REQUIRED CONFIG)\n"
+                       "get_target_property(configs TritonAOT::driver IMPORTED_CONFIGURATIONS)\n"
+                       "foreach(config IN LISTS configs)\n"
+                       "  set_property(TARGET TritonAOT::driver PROPERTY IMPORTED_LOCATION_${config} \"" +
+                           driver.string() + "\")\n"
+                           "endforeach()\n"));
+  ConfigureAndBuild();
+  ProcessResult commands = Build({"-t", "commands"});
+  EXPECT_NE(commands.output.find(driver.string() + " compile "), std::string::npos) << commands.output;
+  Touch(driver);
+  ProcessResult rebuilt = Build();
+  ASSERT_TRUE(rebuilt.Succeeded()) << rebuilt.output;
+  EXPECT_EQ(Count(rebuilt.output, "Compiling Triton kernels a.py"), 1) << rebuilt.output;
+  EXPECT_EQ(Count(rebuilt.output, "Compiling Triton kernels b.py"), 1) << rebuilt.output;
+  ProcessResult again = Build();
+  EXPECT_NE(again.output.find("no work to do"), std::string::npos) << again.output;
+}
+
 TEST_F(BuildTest, EditingAKernelRecompilesTheCodeThatEmbedsIt) {
   ConfigureAndBuild();
   const std::string before = ReadText(generated_ / "b" / "copy.small.fatbin");
