@@ -16,8 +16,11 @@ build=${TRITON_AOT_BUILD_DIR:-$root/build}
 python=$(sed -n 's/^TRITON_AOT_PYTHON:[A-Z]*=//p' "$build/CMakeCache.txt")
 
 status=0
-sandbox=$(mktemp -d "${TMPDIR:-/tmp}/triton-aot-test-sandbox.XXXXXX")
+# Short names: Unix socket paths under it must stay below 108 bytes. Others
+# may pass through, as through /tmp: some tests act as another user.
+sandbox=$(mktemp -d "${TMPDIR:-/tmp}/tas.XXXXXX")
 mkdir -p "$sandbox/home" "$sandbox/tmp" "$sandbox/run"
+chmod 755 "$sandbox" "$sandbox/home" "$sandbox/tmp"
 chmod 700 "$sandbox/run"
 isolated=(env -u XDG_CACHE_HOME -u TRITON_AOT_CACHE_DIR -u TRITON_CACHE_DIR -u TRITON_HOME
           "TMPDIR=$sandbox/tmp" "XDG_RUNTIME_DIR=$sandbox/run")

@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string templ = std::string(base && *base ? base : "/tmp") + "/triton-aot-test.XXXXXX";
+  // Short: a test's Unix socket paths under it must stay below 108 bytes.
+  std::string templ = std::string(base && *base ? base : "/tmp") + "/test.XXXXXX";
   if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
   path_ = templ;
 }
