@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,15 +44,9 @@ TEST(EdgeInputsTest, TheDepfileListsTheModuleItsImportsTritonsFilesAndEachTool) 
   env.env["TRITON_PTXAS_PATH"] = hopper.string();
   env.env["TRITON_PTXAS_BLACKWELL_PATH"] = blackwell.string();
   const fs::path out = dir.path() / "out";
-  std::vector<std::string> command = DriverCompileCommand(module, {{"--output-dir", out.string()},
-                                                                   {"--depfile", (out / "a.d").string()},
-                                                                   {"--namespace", "k"},
-                                                                   {"--arch", "90"},
-                                                                   {"--frontend", TRITON_AOT_FRONTEND},
-                                                                   {"--fatbinary", Fatbinary()},
-                                                                   {"--python", TestPython()},
-                                                                   {"--no-service", ""},
-                                                                   {"--no-cache", ""}});
+  std::map<std::string, std::string> options = PlainCompileOptions(out);
+  options["--depfile"] = (out / "a.d").string();
+  std::vector<std::string> command = DriverCompileCommand(module, options);
   command.push_back("--arch=100");
   const ProcessResult built = testing::Run(command, "", env);
   ASSERT_TRUE(built.Succeeded()) << built.output;

@@ -274,15 +274,16 @@ class KeyChangeTest : public ::testing::TestWithParam<Row> {
   // none) and the compile service (or not).
   Built Compile(const Case& c, const std::string& out, const std::string& cache, bool service) {
     c.Write();
-    std::map<std::string, std::string> options = {
-        {"--output-dir", (dir_.path() / out).string()}, {"--namespace", "k"},
-        {"--arch", "90"},                               {"--frontend", TRITON_AOT_FRONTEND},
-        {"--fatbinary", Fatbinary()},                   {"--python", TestPython()},
-        {"--toolkit-ptxas", ToolkitPtxas()},            {"--timing-log", (dir_.path() / (out + ".jsonl")).string()}};
-    if (cache.empty()) options["--no-cache"] = "";
-    if (!cache.empty()) options["--cache-dir"] = (dir_.path() / cache).string();
-    if (service) options["--build-tree"] = (dir_.path() / "tree").string();
-    if (!service) options["--no-service"] = "";
+    std::map<std::string, std::string> options = PlainCompileOptions(dir_.path() / out);
+    options["--timing-log"] = (dir_.path() / (out + ".jsonl")).string();
+    if (!cache.empty()) {
+      options.erase("--no-cache");
+      options["--cache-dir"] = (dir_.path() / cache).string();
+    }
+    if (service) {
+      options.erase("--no-service");
+      options["--build-tree"] = (dir_.path() / "tree").string();
+    }
     for (const auto& [option, value] : c.options) options[option] = value;
     ProcessOptions process;
     process.env = c.env;

@@ -56,16 +56,7 @@ TEST(LaunchOptionsTest, EachOptionOfAVariantReachesTriton) {
   TempDir dir;
   WriteText(dir.path() / "src" / "kernels.py", kModule);
   const fs::path out = dir.path() / "out";
-  const ProcessResult built = testing::Run(DriverCompileCommand(dir.path() / "src" / "kernels.py",
-                                                       {{"--output-dir", out.string()},
-                                                        {"--namespace", "k"},
-                                                        {"--arch", "90"},
-                                                        {"--frontend", TRITON_AOT_FRONTEND},
-                                                        {"--fatbinary", Fatbinary()},
-                                                        {"--python", TestPython()},
-                                                        {"--toolkit-ptxas", ToolkitPtxas()},
-                                                        {"--no-service", ""},
-                                                        {"--no-cache", ""}}));
+  const ProcessResult built = testing::Run(DriverCompileCommand(dir.path() / "src" / "kernels.py", PlainCompileOptions(out)));
   ASSERT_TRUE(built.Succeeded()) << built.output;
 
   // Triton's own metadata, per variant (for the one arch).

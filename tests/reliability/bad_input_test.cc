@@ -127,16 +127,13 @@ bool OnPath(const std::string& program) {
   return false;
 }
 
+// The compile of a case, with the artifact cache (each test's own).
 std::map<std::string, std::string> DefaultOptions(const fs::path& dir) {
-  return {{"--output-dir", (dir / "out").string()},
-          {"--depfile", (dir / "out" / "kernels.d").string()},
-          {"--timing-log", (dir / "timing.jsonl").string()},
-          {"--namespace", "k"},
-          {"--arch", "90"},
-          {"--frontend", TRITON_AOT_FRONTEND},
-          {"--fatbinary", Fatbinary()},
-          {"--python", TestPython()},
-          {"--toolkit-ptxas", ToolkitPtxas()}};
+  std::map<std::string, std::string> options = PlainCompileOptions(dir / "out");
+  options.erase("--no-cache");
+  options["--depfile"] = (dir / "out" / "kernels.d").string();
+  options["--timing-log"] = (dir / "timing.jsonl").string();
+  return options;
 }
 
 // What the baseline is made of: the good module, the driver, the frontend

@@ -406,15 +406,7 @@ TEST(KilledDriverTest, ItsPythonDiesWithIt) {
   Child driver;
   std::string err;
   const Clock::time_point started = Clock::now();
-  ASSERT_TRUE(driver.Start(DriverCompileCommand(dir.path() / "src" / "stuck.py",
-                                                {{"--output-dir", (dir.path() / "out").string()},
-                                                 {"--namespace", "k"},
-                                                 {"--arch", "90"},
-                                                 {"--frontend", TRITON_AOT_FRONTEND},
-                                                 {"--fatbinary", Fatbinary()},
-                                                 {"--python", TestPython()},
-                                                 {"--no-service", ""},
-                                                 {"--no-cache", ""}}),
+  ASSERT_TRUE(driver.Start(DriverCompileCommand(dir.path() / "src" / "stuck.py", PlainCompileOptions(dir.path() / "out")),
                            options, &err))
       << err;
   // Python has started and is importing the module: its pid is there.

@@ -75,6 +75,12 @@ std::vector<std::string> DriverCompileCommand(const fs::path& module, const std:
   return argv;
 }
 
+std::map<std::string, std::string> PlainCompileOptions(const fs::path& output_dir) {
+  return {{"--output-dir", output_dir.string()}, {"--namespace", "k"},          {"--arch", "90"},
+          {"--frontend", TRITON_AOT_FRONTEND},   {"--fatbinary", Fatbinary()}, {"--python", TestPython()},
+          {"--toolkit-ptxas", ToolkitPtxas()},   {"--no-service", ""},          {"--no-cache", ""}};
+}
+
 std::string TestPython() { return TRITON_AOT_TEST_PYTHON; }
 std::string Fatbinary() { return TRITON_AOT_TEST_FATBINARY; }
 std::string ToolkitPtxas() { return TRITON_AOT_TEST_TOOLKIT_PTXAS; }

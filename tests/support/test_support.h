@@ -52,6 +52,12 @@ std::vector<std::string> ListFiles(const std::filesystem::path& root);
 std::vector<std::string> DriverCompileCommand(const std::filesystem::path& module,
                                               const std::map<std::string, std::string>& options);
 
+// The options of a `triton-aot compile` run straight from a test: outputs in
+// `output_dir`, namespace k, arch 90, this build's frontend and the tools it
+// was configured with, no compile service and no artifact cache. A test
+// changes, adds or erases what it needs.
+std::map<std::string, std::string> PlainCompileOptions(const std::filesystem::path& output_dir);
+
 // Tools found when this build was configured; empty when missing.
 std::string TestPython();      // a Python that imports triton
 std::string Fatbinary();
