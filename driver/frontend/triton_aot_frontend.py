@@ -14,6 +14,7 @@ import ast
 import errno
 import faulthandler
 import inspect
+import itertools
 import json
 import linecache
 import os
@@ -49,22 +50,6 @@ def _pin_file_stamps(backend, stages, options, language, capability):
         return _FILE_DIRECTIVE.sub(_stamped, make_ptx(src, metadata))
 
     stages["ptx"] = ptx_with_pinned_file_stamps
-
-
-class _SameTemporaryNames:
-    """The names tempfile gives, the same in every compile: with full debug info (DISABLE_PTXAS_OPT=1) ptxas
-    writes its command line, with the names of Triton's temporary files, into the cubin. The files live in the
-    edge's private TMPDIR, so fixed names cannot meet another compile's."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        self.count += 1
-        return f"triton_aot_{self.count}_"
 
 
 def _error(kind, message, file=None, line=0, col=0, **extra):
@@ -282,7 +267,9 @@ class Frontend:
             os.environ["TRITON_PTXAS_PATH"] = job["ptxas"]
             os.environ["TRITON_PTXAS_BLACKWELL_PATH"] = job["ptxas"]
             attrs = {(i, ): [["tt.divisibility", 16]] for i in job["divisible_by_16"]}
-            tempfile._name_sequence = _SameTemporaryNames()
+            # With full debug info (DISABLE_PTXAS_OPT=1) ptxas writes the names of Triton's temporary files
+            # into the cubin: the same names in every compile (in the edge's private TMPDIR).
+            tempfile._name_sequence = (f"triton_aot_{i}_" for i in itertools.count(1))
             started_us = time.time_ns() // 1000
             start = time.perf_counter_ns()
             try:
