@@ -33,6 +33,16 @@ std::string ElementType(const std::string& dtype) {
   return fmt::format("std::{}int{}_t", dtype[0] == 'u' ? "u" : "", dtype.substr(1));
 }
 
+// The bytes a launch argument takes in the kernel's parameter space: what
+// the launch function passes it as (CppType).
+int ArgBytes(const ArgType& type) {
+  if (type.is_pointer) return 8;
+  if (type.dtype == "i1") return 1;  // a bool
+  // The width ends the name: i8 ... u64, fp16, bf16, fp32, fp64.
+  const size_t digits = type.dtype.find_first_of("0123456789");
+  return std::stoi(type.dtype.substr(digits)) / 8;
+}
+
 // The C++ type a launch function takes for an argument: scalars in their real
 // width (an fp32 is a float), pointers as typed device pointers.
 std::string CppType(const ArgType& type) {
@@ -276,6 +286,10 @@ std::string GenerateSource(const ModuleBuild& build) {
     out << fmt::format("\nconst char* const k{}ArgNames[] = {{", k);
     for (size_t a = 0; a < kernel.arg_names.size(); ++a) out << (a ? ", " : "") << CString(kernel.arg_names[a]);
     out << "};\n";
+    out << fmt::format("const std::uint8_t k{}ArgBytes[] = {{", k);
+    const std::vector<ArgType>& types = kernel.variants.front().arg_types;
+    for (size_t a = 0; a < types.size(); ++a) out << (a ? ", " : "") << ArgBytes(types[a]);
+    out << "};\n";
   }
   for (size_t i = 0; i < build.variants.size(); ++i) {
     const VariantBuild& v = build.variants[i];
@@ -312,10 +326,11 @@ std::string GenerateSource(const ModuleBuild& build) {
       const VariantBuild& v = build.variants[i];
       if (v.kernel_index != k) continue;
       const Variant& variant = build.VariantOf(v);
-      out << fmt::format("    {{\"{}\", \"{}\", \"{}\", {}, {}, {}, {}, {}, kArchs{}, {}, {}, {}}},\n", kernel.name,
-                         variant.name, v.entry, FatbinSymbol(build, v), v.fatbin.size(),
+      out << fmt::format("    {{\"{}\", \"{}\", \"{}\", {}, {}, {}, {}, {}, {}, kArchs{}, {}, {}, {}}},\n",
+                         kernel.name, variant.name, v.entry, FatbinSymbol(build, v), v.fatbin.size(),
                          kernel.arg_names.empty() ? "nullptr" : fmt::format("kHints{}", i),
-                         kernel.arg_names.empty() ? "nullptr" : fmt::format("k{}ArgNames", k), kernel.arg_names.size(),
+                         kernel.arg_names.empty() ? "nullptr" : fmt::format("k{}ArgNames", k),
+                         kernel.arg_names.empty() ? "nullptr" : fmt::format("k{}ArgBytes", k), kernel.arg_names.size(),
                          i, v.archs.size(), variant.autotune_config, CString(ConstexprSummary(variant)));
     }
     out << "};\n";

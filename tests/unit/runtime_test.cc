@@ -28,7 +28,7 @@ const ArgHint kAligned[] = {k16, k16};
 const ArgHint kGeneric[] = {kAny, kAny};
 
 KernelImage Image(const char* variant, const ArgHint* hints, int config = -1) {
-  return KernelImage{"k", variant, "k", nullptr, 0, hints, kNames, 2, nullptr, 0, config, ""};
+  return KernelImage{"k", variant, "k", nullptr, 0, hints, kNames, nullptr, 2, nullptr, 0, config, ""};
 }
 
 const KernelImage kPlain[] = {Image("aligned", kAligned), Image("generic", kGeneric)};

@@ -41,6 +41,9 @@ struct KernelImage {
   std::size_t fatbin_size;
   const ArgHint* arg_hints;        // one per launch argument
   const char* const* arg_names;    // one per launch argument
+  // One per launch argument: its size in bytes as the kernel receives it
+  // (8 for a pointer), to check the packing against the loaded function.
+  const std::uint8_t* arg_bytes;
   std::size_t num_args;
   const ArchLaunchInfo* archs;  // ascending capability; the PTX is the last one's
   std::size_t num_archs;
