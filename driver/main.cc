@@ -13,15 +13,13 @@
 
 #include "arch.h"
 #include "atomic_file.h"
-#include "build_trace.h"
 #include "artifact_cache.h"
 #include "compile_module.h"
 #include "frontend.h"
 #include "interrupt.h"
-#include "ninja_log.h"
+#include "report/report_command.h"
 #include "service_client.h"
 #include "spec.h"
-#include "timing_log.h"
 #include "version.h"
 
 namespace {
@@ -122,68 +120,15 @@ int RunService(const std::string& action, const std::string& build_tree) {
   return 0;
 }
 
-// The latest build's edges from Ninja's log: `path`, or (when empty) the
-// .ninja_log beside the timing log, which CMake writes into the build tree.
-// Without a usable default log the trace is made from the timing log alone.
-bool ReadLatestBuild(const std::string& timing_log, const std::string& path, NinjaLog* ninja_log,
-                     std::string* build_dir, std::string* err) {
-  namespace fs = std::filesystem;
-  const std::string chosen = path.empty() ? (fs::absolute(timing_log).parent_path() / ".ninja_log").string() : path;
-  *build_dir = fs::absolute(chosen).parent_path().lexically_normal().string();
-  if (path.empty() && !fs::exists(chosen)) {
-    fmt::print(stderr, "triton-aot: note: no {}: the trace shows the Triton edges of the timing log alone; pass "
-               "--ninja-log <build tree>/.ninja_log for every edge of the build\n", chosen);
-    return true;
-  }
-  if (!ReadNinjaLog(chosen, ninja_log, err)) {
-    if (!path.empty()) {
-      *err = fmt::format("--ninja-log: {}", *err);
-      return false;
-    }
-    fmt::print(stderr, "triton-aot: warning: {}; the trace shows the Triton edges of the timing log alone\n", *err);
-    *ninja_log = NinjaLog();
-    return true;
-  }
-  if (ninja_log->malformed_lines > 0) {
-    fmt::print(stderr, "triton-aot: note: {} lines of the latest build in '{}' are not entries and were skipped\n",
-               ninja_log->malformed_lines, chosen);
-  }
-  return true;
-}
-
-int RunReport(const std::string& log, size_t top, const std::string& trace, const std::string& ninja_log_path) {
-  std::vector<TimingRecord> records;
-  int bad_lines = 0;
-  std::string err;
-  if (!ReadTimingLog(log, &records, &bad_lines, &err)) {
-    fmt::print(stderr, "triton-aot: error: {}\n", err);
-    return 1;
-  }
-  fmt::print("{}", FormatReport(records, bad_lines, top));
-  if (trace.empty()) return 0;
-
-  NinjaLog ninja_log;
-  BuildTraceOptions trace_options;
-  if (!ReadLatestBuild(log, ninja_log_path, &ninja_log, &trace_options.build_dir, &err)) {
-    fmt::print(stderr, "triton-aot: error: {}\n", err);
-    return 1;
-  }
-  BuildTraceSummary summary;
-  const std::string json = BuildTraceJson(ninja_log.edges, records, trace_options, &summary);
-  if (!WriteFileAtomically(trace, json, &err)) {
-    fmt::print(stderr, "triton-aot: error: --trace: {}\n", err);
-    return 1;
-  }
-  fmt::print("\ntrace: {} edges on {} lanes, {} of them Triton edges with {} variants ({} cache hits), from {}: {}\n"
-             "open it in https://ui.perfetto.dev or chrome://tracing\n",
-             summary.edges, summary.lanes, summary.triton_edges, summary.variants, summary.cache_hits,
-             summary.from_ninja_log ? ".ninja_log and the timing log" : "the timing log alone", trace);
-  if (summary.from_ninja_log && summary.triton_edges == 0 && !records.empty()) {
-    fmt::print(stderr, "triton-aot: note: no edge of the latest build in .ninja_log has records in this timing log "
-               "(it compiled no kernel module, or its driver predates the edge fields): the trace has Ninja's "
-               "edges only\n");
-  }
-  return 0;
+int RunReport(const ReportOptions& options) {
+  ReportOutput output;
+  Diagnostic error;
+  const bool made = MakeReport(options, &output, &error);
+  fmt::print("{}", output.text);
+  for (const std::string& note : output.notes) fmt::print(stderr, "{}\n", note);
+  if (made) return 0;
+  fmt::print(stderr, "{}\n", FormatDiagnostic(error));
+  return 1;
 }
 
 }  // namespace
@@ -239,15 +184,15 @@ int main(int argc, char** argv) {
   service->add_option("action", service_action, "status or stop")->required()->check(CLI::IsMember({"status", "stop"}));
   service->add_option("build-tree", service_tree, "the build tree it serves")->required();
 
-  std::string log;
-  size_t top = 10;
+  ReportOptions report_options;
   CLI::App* report = app.add_subcommand("report", "summarise a timing log: total, slowest kernels, failures");
-  report->add_option("log", log, "the timing log")->required();
-  report->add_option("--top", top, "how many of the slowest kernels to list");
-  std::string trace, ninja_log;
-  CLI::Option* trace_option = report->add_option(
-      "--trace", trace, "also write the latest build as a Chrome trace (JSON) here, for https://ui.perfetto.dev");
-  report->add_option("--ninja-log", ninja_log, "Ninja's log of the build (default: .ninja_log beside the timing log)")
+  report->add_option("log", report_options.timing_log, "the timing log")->required();
+  report->add_option("--top", report_options.top, "how many of the slowest kernels to list");
+  CLI::Option* trace_option =
+      report->add_option("--trace", report_options.trace,
+                         "also write the latest build as a Chrome trace (JSON) here, for https://ui.perfetto.dev");
+  report->add_option("--ninja-log", report_options.ninja_log,
+                     "Ninja's log of the build (default: .ninja_log beside the timing log)")
       ->needs(trace_option);
 
   try {
@@ -273,5 +218,5 @@ int main(int argc, char** argv) {
     return RunCompile(options, archs, choice);
   }
   if (*service) return RunService(service_action, service_tree);
-  return RunReport(log, top, trace, ninja_log);
+  return RunReport(report_options);
 }

@@ -1,5 +1,5 @@
 // The timing log: one JSON line per compiled variant and arch, shared by every
-// compile edge of a build tree, and the report made from it.
+// compile edge of a build tree. report/timing_report.h summarises it.
 #pragma once
 
 #include <cstdint>
@@ -38,9 +38,5 @@ bool AppendTimingLog(const std::string& path, const std::vector<TimingRecord>& r
 
 // Reads a log; lines that are not valid records are counted, not fatal.
 bool ReadTimingLog(const std::string& path, std::vector<TimingRecord>* records, int* bad_lines, std::string* err);
-
-// Total time, the cache hits and misses (when the log says), the kernels
-// that took longest to compile (cache hits left out) and the failures.
-std::string FormatReport(const std::vector<TimingRecord>& records, int bad_lines, size_t top);
 
 }  // namespace triton_aot

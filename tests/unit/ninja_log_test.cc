@@ -1,4 +1,4 @@
-#include "ninja_log.h"
+#include "report/ninja_log.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "build_trace.h"
+#include "report/build_trace.h"
 
 #include <algorithm>
 #include <filesystem>

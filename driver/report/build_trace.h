@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "ninja_log.h"
+#include "report/ninja_log.h"
 #include "timing_log.h"
 
 namespace triton_aot {
