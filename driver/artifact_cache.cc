@@ -402,14 +402,10 @@ ArtifactCache::Usage ArtifactCache::Measure() const {
   return usage;
 }
 
-std::string DefaultCacheDir() {
-  auto variable = [](const char* name) -> std::string {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-  };
-  if (std::string dir = variable("TRITON_AOT_CACHE_DIR"); !dir.empty()) return dir;
-  if (std::string xdg = variable("XDG_CACHE_HOME"); !xdg.empty() && xdg[0] == '/') return xdg + "/triton-aot";
-  if (std::string home = variable("HOME"); !home.empty()) return home + "/.cache/triton-aot";
+std::string DefaultCacheDir(const Environment& environment) {
+  if (std::string dir = environment.Get("TRITON_AOT_CACHE_DIR"); !dir.empty()) return dir;
+  if (std::string xdg = environment.Get("XDG_CACHE_HOME"); !xdg.empty() && xdg[0] == '/') return xdg + "/triton-aot";
+  if (std::string home = environment.Get("HOME"); !home.empty()) return home + "/.cache/triton-aot";
   return "";
 }
 

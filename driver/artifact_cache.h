@@ -39,6 +39,8 @@
 #include <map>
 #include <string>
 
+#include "environment.h"
+
 namespace triton_aot {
 
 using CacheEntry = std::map<std::string, std::string>;  // file name -> bytes (e.g. "cubin", "ptx", "metadata.json")
@@ -89,7 +91,7 @@ class ArtifactCache {
 
 // $TRITON_AOT_CACHE_DIR, else $XDG_CACHE_HOME/triton-aot, else $HOME/.cache/triton-aot; "" if none can be formed.
 // Empty variables count as unset; a relative $XDG_CACHE_HOME is ignored, as the XDG specification says.
-std::string DefaultCacheDir();
+std::string DefaultCacheDir(const Environment& environment);
 
 // "1048576", "512K", "512M", "5G" (binary units; also KiB/MiB/GiB); false + message for anything else or 0.
 bool ParseByteSize(const std::string& text, uint64_t* bytes, std::string* err);

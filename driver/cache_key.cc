@@ -53,11 +53,10 @@ bool IsTritonSetting(std::string_view name) {
          std::find(kSettingNames.begin(), kSettingNames.end(), name) != kSettingNames.end();
 }
 
-std::vector<std::string> TritonSettings(char* const* environment) {
+std::vector<std::string> TritonSettings(const Environment& environment) {
   std::vector<std::string> settings;
-  for (char* const* entry = environment; *entry; ++entry) {
-    const std::string_view text(*entry);
-    if (IsTritonSetting(text.substr(0, text.find('=')))) settings.emplace_back(text);
+  for (const auto& [name, value] : environment.variables()) {
+    if (IsTritonSetting(name)) settings.push_back(name + "=" + value);
   }
   std::sort(settings.begin(), settings.end());
   return settings;

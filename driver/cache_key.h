@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "environment.h"
 #include "frontend.h"
 #include "ptxas.h"
 #include "version.h"
@@ -32,9 +33,8 @@ std::string KeyDigest(const KeyParts& parts);
 // cache on that carry other names (DISABLE_PTXAS_OPT, MLIR_*, LLVM_*, ...).
 bool IsTritonSetting(std::string_view name);
 
-// The settings of `environment` (a null-terminated "NAME=value" array, like
-// environ), as "NAME=value", sorted.
-std::vector<std::string> TritonSettings(char* const* environment);
+// The settings of `environment`, as "NAME=value", sorted.
+std::vector<std::string> TritonSettings(const Environment& environment);
 
 // A file a key is made of: its path and the SHA-256 of its bytes.
 struct KeyedFile {

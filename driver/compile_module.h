@@ -1,19 +1,20 @@
-// One compile edge: a kernel module in, its artifacts, depfile and timing-log
-// lines out.
+// One compile edge: a kernel module in; its fatbins, metadata, generated C++,
+// depfile and timing-log lines out. compile_module.cc is the edge's recipe;
+// each step lives in a file named after it.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "arch.h"
-#include "frontend.h"
+#include "lazy_compiler.h"
 #include "ptxas.h"
 
 namespace triton_aot {
 
+// Everything an edge needs to know, from its command line and, read once by
+// main.cc, its environment.
 struct CompileModuleOptions {
   std::string module_path;  // the kernel module (.py)
   std::string output_dir;   // gets <module>.h/.cpp/.json and <module>/*.fatbin
@@ -28,33 +29,12 @@ struct CompileModuleOptions {
   // The frontend's Python and tools (ServiceIdentity): a remembered load
   // answer is used only by an edge with the same.
   std::string frontend_identity;
+  std::vector<std::string> triton_settings;  // TritonSettings() of the environment
   std::string build_tree;       // empty: unknown
   std::string cache_dir;        // the artifact cache; empty: none
   uint64_t cache_max_bytes = 0;
   bool verbose = false;
 };
-
-// Makes the compiler for one edge; `scratch_dir` is a private folder, removed
-// when the edge ends, for the compiler's own files.
-using CompilerFactory = std::function<std::unique_ptr<KernelCompiler>(const std::string& scratch_dir)>;
-
-struct ModuleBuild;
-class ArtifactCache;
-
-// A compiler with the module loaded into it (started on first use), or null
-// with the message in `*err`.
-using LoadedCompiler = std::function<KernelCompiler*(std::string* err)>;
-
-// Step 3 of CompileModule: each job's cubin, PTX and metadata, from the
-// artifact cache `cache` (may be null) or compiled by the compiler that
-// `loaded_compiler` gives, asked for only when something misses; the misses
-// are then stored. `cache_states` gets "hit", "miss", or "" without a cache.
-// False only when the compiler could not be asked at all; failed compiles are
-// outcomes.
-bool CompileOrReuse(const CompileModuleOptions& options, const std::string& module_path, const nlohmann::json& loaded,
-                    const ModuleBuild& build, const std::vector<CompileJob>& jobs, ArtifactCache* cache,
-                    const LoadedCompiler& loaded_compiler, std::vector<CompileOutcome>* outcomes,
-                    std::vector<std::string>* cache_states, std::string* err);
 
 // On failure `*err` holds the message to print, and the outputs of an earlier
 // successful run are left exactly as they were.

@@ -15,11 +15,6 @@
 namespace triton_aot {
 namespace {
 
-std::string Getenv(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
-
 // Why `path` can't be run, or "" when it can.
 std::string UnusableReason(const std::string& path) {
   struct stat st;
@@ -48,11 +43,11 @@ struct Candidate {
 
 }  // namespace
 
-PtxasSources PtxasSources::FromEnvironment() {
+PtxasSources PtxasSources::FromEnvironment(const Environment& environment) {
   PtxasSources sources;
-  sources.env_path = Getenv("TRITON_PTXAS_PATH");
-  sources.env_blackwell = Getenv("TRITON_PTXAS_BLACKWELL_PATH");
-  sources.path_env = Getenv("PATH");
+  sources.env_path = environment.Get("TRITON_PTXAS_PATH");
+  sources.env_blackwell = environment.Get("TRITON_PTXAS_BLACKWELL_PATH");
+  sources.path_env = environment.Get("PATH");
   return sources;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "arch.h"
+#include "environment.h"
 
 namespace triton_aot {
 
@@ -37,7 +38,8 @@ struct PtxasSources {
   std::string triton_bin_dir;  // <triton>/backends/nvidia/bin
   std::string path_env;        // PATH
 
-  static PtxasSources FromEnvironment();  // fills the env_* and path_env fields
+  // The env_* and path_env fields from `environment`.
+  static PtxasSources FromEnvironment(const Environment& environment);
 };
 
 struct PtxasChoice {

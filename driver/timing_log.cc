@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -14,6 +15,11 @@
 #include <nlohmann/json.hpp>
 
 namespace triton_aot {
+
+int64_t UnixMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string ToJsonLine(const TimingRecord& r) {
   nlohmann::ordered_json j;

@@ -29,6 +29,9 @@ struct TimingRecord {
   int64_t edge_end_us = 0;
 };
 
+// Unix time in microseconds, as the log keeps it.
+int64_t UnixMicros();
+
 std::string ToJsonLine(const TimingRecord& record);
 bool ParseJsonLine(const std::string& line, TimingRecord* record, std::string* err);
 

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -40,7 +39,6 @@ using testing::ForkedResult;
 using testing::ListFiles;
 using testing::ReadText;
 using testing::RunForked;
-using testing::ScopedEnv;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -641,38 +639,21 @@ TEST(ArtifactCacheParseByteSizeTest, RejectsAnythingElseAndZeroWithAMessage) {
   }
 }
 
-std::optional<std::string> Variable(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? std::optional<std::string>(value) : std::nullopt;
-}
-
 TEST(ArtifactCacheDefaultDirTest, FollowsTheEnvironmentInOrder) {
-  const std::vector<const char*> names = {"TRITON_AOT_CACHE_DIR", "XDG_CACHE_HOME", "HOME"};
-  std::vector<std::optional<std::string>> before;
-  for (const char* name : names) before.push_back(Variable(name));
-  {
-    ScopedEnv own("TRITON_AOT_CACHE_DIR", "/cache/own");
-    ScopedEnv xdg("XDG_CACHE_HOME", "/cache/xdg");
-    ScopedEnv home("HOME", "/home/someone");
-    EXPECT_EQ(DefaultCacheDir(), "/cache/own");
-    {
-      ScopedEnv unset_own("TRITON_AOT_CACHE_DIR", std::nullopt);
-      EXPECT_EQ(DefaultCacheDir(), "/cache/xdg/triton-aot");
-      {
-        ScopedEnv relative_xdg("XDG_CACHE_HOME", "relative/cache");  // ignored, as the XDG specification says
-        EXPECT_EQ(DefaultCacheDir(), "/home/someone/.cache/triton-aot");
-      }
-      ScopedEnv unset_xdg("XDG_CACHE_HOME", std::nullopt);
-      EXPECT_EQ(DefaultCacheDir(), "/home/someone/.cache/triton-aot");
-      ScopedEnv unset_home("HOME", std::nullopt);
-      EXPECT_EQ(DefaultCacheDir(), "");
-    }
-    ScopedEnv empty_own("TRITON_AOT_CACHE_DIR", "");
-    ScopedEnv empty_xdg("XDG_CACHE_HOME", "");
-    EXPECT_EQ(DefaultCacheDir(), "/home/someone/.cache/triton-aot") << "empty variables count as unset";
-  }
-  // Other tests (and their child processes) see the environment they started with.
-  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(Variable(names[i]), before[i]) << names[i];
+  Environment::Variables variables = {
+      {"TRITON_AOT_CACHE_DIR", "/cache/own"}, {"XDG_CACHE_HOME", "/cache/xdg"}, {"HOME", "/home/someone"}};
+  EXPECT_EQ(DefaultCacheDir(Environment(variables)), "/cache/own");
+  variables.erase("TRITON_AOT_CACHE_DIR");
+  EXPECT_EQ(DefaultCacheDir(Environment(variables)), "/cache/xdg/triton-aot");
+  Environment::Variables relative_xdg = variables;
+  relative_xdg["XDG_CACHE_HOME"] = "relative/cache";  // ignored, as the XDG specification says
+  EXPECT_EQ(DefaultCacheDir(Environment(relative_xdg)), "/home/someone/.cache/triton-aot");
+  variables.erase("XDG_CACHE_HOME");
+  EXPECT_EQ(DefaultCacheDir(Environment(variables)), "/home/someone/.cache/triton-aot");
+  variables.erase("HOME");
+  EXPECT_EQ(DefaultCacheDir(Environment(variables)), "");
+  const Environment empty({{"TRITON_AOT_CACHE_DIR", ""}, {"XDG_CACHE_HOME", ""}, {"HOME", "/home/someone"}});
+  EXPECT_EQ(DefaultCacheDir(empty), "/home/someone/.cache/triton-aot") << "empty variables count as unset";
 }
 
 }  // namespace

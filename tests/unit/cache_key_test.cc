@@ -221,7 +221,7 @@ TEST(TritonSettingsTest, TritonsKnobsAndTheCompilerSettingsItKeysOn) {
 TEST(TritonSettingsTest, PicksTheSettingsOutOfAnEnvironmentSorted) {
   const char* entries[] = {"PATH=/bin", "TRITON_DISABLE_LINE_INFO=1", "DISABLE_PTXAS_OPT=", "TRITON_CACHE_DIR=/c",
                            "MLIR_ENABLE_DUMP=0", nullptr};
-  EXPECT_EQ(TritonSettings(const_cast<char* const*>(entries)),
+  EXPECT_EQ(TritonSettings(Environment::FromEntries(const_cast<char* const*>(entries))),
             (std::vector<std::string>{"DISABLE_PTXAS_OPT=", "MLIR_ENABLE_DUMP=0", "TRITON_DISABLE_LINE_INFO=1"}));
 }
 

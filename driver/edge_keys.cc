@@ -1,0 +1,67 @@
+#include "edge_keys.h"
+
+#include <filesystem>
+
+#include "atomic_file.h"
+#include "content_hash.h"
+
+namespace triton_aot {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// A file a key is made of, read from `path`; `name` is how the key names it.
+bool ReadKeyedFile(const std::string& path, std::string name, KeyedFile* file, std::string* err) {
+  std::string bytes;
+  if (!ReadFile(path, &bytes, err)) return false;
+  *file = {std::move(name), Sha256Hex(bytes)};
+  return true;
+}
+
+bool ReadModuleKeyInputs(const EdgeKeySources& sources, const json& loaded, ModuleKeyInputs* in, std::string* err) {
+  if (!sources.frontend_script.empty()) {
+    KeyedFile frontend;
+    if (!ReadKeyedFile(sources.frontend_script, sources.frontend_script, &frontend, err)) return false;
+    in->frontend_sha256 = frontend.sha256;
+  }
+  if (!ReadKeyedFile(sources.module_path, sources.module_path, &in->module, err)) return false;
+  for (const json& path : loaded.value("imports", json::array())) {
+    KeyedFile import;
+    if (!ReadKeyedFile(path.get<std::string>(), path.get<std::string>(), &import, err)) return false;
+    in->imports.push_back(std::move(import));
+  }
+  in->triton_version = loaded.value("triton_version", "");
+  in->triton_key = loaded.value("triton_key", "");
+  const fs::path triton_dir = fs::path(loaded.value("triton_file", "")).parent_path();
+  for (const json& path : loaded.value("triton_files", json::array())) {
+    // Triton's native library is in triton_key: too large to hash per edge.
+    const fs::path file = path.get<std::string>();
+    if (file.extension() != ".py" && file.extension() != ".bc") continue;
+    KeyedFile source;
+    if (!ReadKeyedFile(file.string(), file.lexically_relative(triton_dir).string(), &source, err)) return false;
+    in->triton_sources.push_back(std::move(source));
+  }
+  in->settings = sources.triton_settings;
+  return true;
+}
+
+}  // namespace
+
+std::string LoadKey(const EdgeKeySources& sources) {
+  std::string module_source, err;
+  if (!ReadFile(sources.module_path, &module_source, &err)) return "";
+  return KeyDigest(LoadKeyParts({.frontend_identity = sources.frontend_identity,
+                                 .module = {sources.module_path, Sha256Hex(module_source)},
+                                 .source_root = sources.source_root,
+                                 .settings = sources.triton_settings}));
+}
+
+bool ModuleKey(const EdgeKeySources& sources, const json& loaded, std::string* key, std::string* err) {
+  ModuleKeyInputs inputs;
+  if (!ReadModuleKeyInputs(sources, loaded, &inputs, err)) return false;
+  *key = KeyDigest(ModuleKeyParts(inputs));
+  return true;
+}
+
+}  // namespace triton_aot

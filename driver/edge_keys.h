@@ -1,0 +1,29 @@
+// The cache keys of one edge, read from disk: the load key (may the last
+// load answer be recalled?) and the module key that every job key extends.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cache_key.h"
+
+namespace triton_aot {
+
+struct EdgeKeySources {
+  std::string module_path;
+  std::string source_root;
+  std::string frontend_script;    // its bytes are part of every module key
+  std::string frontend_identity;  // ServiceIdentity()
+  std::vector<std::string> triton_settings;  // TritonSettings() of the edge's environment
+};
+
+// Empty when the module cannot be read: then nothing is recalled.
+std::string LoadKey(const EdgeKeySources& sources);
+
+// The module key from the module, the files it imported and Triton's files
+// that the load answer `loaded` names; false when one cannot be read.
+bool ModuleKey(const EdgeKeySources& sources, const nlohmann::json& loaded, std::string* key, std::string* err);
+
+}  // namespace triton_aot

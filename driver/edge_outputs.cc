@@ -1,0 +1,112 @@
+#include "edge_outputs.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "atomic_file.h"
+#include "codegen.h"
+#include "fatbin.h"
+#include "metadata.h"
+
+namespace triton_aot {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+bool PackVariant(const std::vector<const Job*>& jobs, const std::string& fatbinary, const std::string& scratch_dir,
+                 VariantBuild* variant, std::string* err) {
+  std::vector<FatbinImage> images;
+  std::string newest_ptx, newest_sm;
+  for (const Job* job : jobs) {
+    const std::string prefix = fs::path(job->request.out_prefix).filename().string();
+    std::string ptx;
+    if (!ReadFile(job->request.out_prefix + ".ptx", &ptx, err)) return false;
+    ArchBuild arch{job->arch, PtxTarget(ptx), job->outcome.metadata};
+    if (arch.sm.empty()) arch.sm = arch.arch.SmName();
+    variant->entry = job->outcome.metadata.value("name", job->request.function);
+    images.push_back({false, arch.sm, prefix + ".cubin"});
+    newest_ptx = prefix + ".ptx";
+    newest_sm = arch.sm;
+    variant->archs.push_back(std::move(arch));
+  }
+  images.push_back({true, newest_sm, newest_ptx});
+  return PackFatbin(fatbinary, scratch_dir, images, &variant->fatbin, err);
+}
+
+// Removes fatbins of variants that no longer exist.
+void RemoveStaleFatbins(const std::string& dir, const std::set<std::string>& keep) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() == ".fatbin" && keep.count(name) == 0) fs::remove(entry.path(), ec);
+  }
+}
+
+// True in `*any_changed` when a fatbin's bytes differ from what was there.
+bool WriteFatbins(const ModuleBuild& build, const std::string& out, bool* any_changed, std::string* err) {
+  std::error_code ec;
+  fs::create_directories(fs::path(out) / build.module_name, ec);
+  if (ec) {
+    *err = fmt::format("cannot create '{}/{}': {}", out, build.module_name, ec.message());
+    return false;
+  }
+  std::set<std::string> fatbins;
+  for (const VariantBuild& variant : build.variants) {
+    bool changed = false;
+    if (!WriteFileIfChanged(out + "/" + variant.fatbin_name, variant.fatbin, &changed, err)) return false;
+    *any_changed |= changed;
+    fatbins.insert(fs::path(variant.fatbin_name).filename().string());
+  }
+  RemoveStaleFatbins(out + "/" + build.module_name, fatbins);
+  return true;
+}
+
+}  // namespace
+
+bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std::string& scratch_dir,
+                 ModuleBuild* build, std::string* err) {
+  for (size_t k = 0; k < build->spec.kernels.size(); ++k) {
+    const KernelSpec& kernel = build->spec.kernels[k];
+    for (size_t v = 0; v < kernel.variants.size(); ++v) {
+      VariantBuild variant;
+      variant.kernel_index = k;
+      variant.variant_index = v;
+      if (!PackVariant(table.JobsOf(k, v), fatbinary, scratch_dir, &variant, err)) return false;
+      variant.fatbin_name = fmt::format("{}/{}.{}.fatbin", build->module_name, kernel.name, kernel.variants[v].name);
+      build->variants.push_back(std::move(variant));
+    }
+  }
+  return true;
+}
+
+bool WriteOutputs(const ModuleBuild& build, const std::string& out, std::string* err) {
+  bool any_fatbin_changed = false;
+  if (!WriteFatbins(build, out, &any_fatbin_changed, err)) return false;
+  // The generated source embeds the fatbins by path, so it is rewritten (and
+  // recompiled) whenever one changed.
+  const std::string source = GenerateSource(build);
+  const std::string source_path = fmt::format("{}/{}.cpp", out, build.module_name);
+  return WriteFileIfChanged(fmt::format("{}/{}.json", out, build.module_name), ModuleMetadataJson(build), nullptr,
+                            err) &&
+         (any_fatbin_changed ? WriteFileAtomically(source_path, source, err)
+                             : WriteFileIfChanged(source_path, source, nullptr, err)) &&
+         WriteFileIfChanged(fmt::format("{}/{}.h", out, build.module_name), GenerateHeader(build), nullptr, err);
+}
+
+std::vector<std::string> EdgeInputs(const std::string& module_path, const json& loaded, const ModuleBuild& build,
+                                    const std::string& fatbinary) {
+  std::vector<std::string> deps = {module_path};
+  for (const char* files : {"imports", "triton_files"}) {
+    for (const json& path : loaded.value(files, json::array())) deps.push_back(path.get<std::string>());
+  }
+  std::set<std::string> tools = {fatbinary};
+  for (const auto& [capability, choice] : build.ptxas) tools.insert(choice.info.path);
+  deps.insert(deps.end(), tools.begin(), tools.end());
+  deps.erase(std::remove(deps.begin(), deps.end(), ""), deps.end());
+  return deps;
+}
+
+}  // namespace triton_aot

@@ -1,0 +1,47 @@
+// The edge's compiler, started only when something must be loaded or
+// compiled: an edge whose every kernel is in the cache runs no Python.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "frontend.h"
+
+namespace triton_aot {
+
+// Makes the compiler for one edge; `scratch_dir` is a private folder, removed
+// when the edge ends, for the compiler's own files.
+using CompilerFactory = std::function<std::unique_ptr<KernelCompiler>(const std::string& scratch_dir)>;
+
+class LazyCompiler {
+ public:
+  LazyCompiler(const CompilerFactory& factory, std::string scratch, std::string module_path, std::string source_root)
+      : factory_(factory),
+        scratch_(std::move(scratch)),
+        module_path_(std::move(module_path)),
+        source_root_(std::move(source_root)) {}
+
+  // The compiler, with the module loaded into it; `*loaded` gets the answer
+  // when this call loaded it. Null, with the message, when loading failed.
+  KernelCompiler* Loaded(nlohmann::json* loaded, std::string* err) {
+    if (!compiler_) compiler_ = factory_(scratch_);
+    if (!module_loaded_) {
+      if (!compiler_->Load(module_path_, source_root_, loaded, err)) return nullptr;
+      module_loaded_ = true;
+    }
+    return compiler_.get();
+  }
+  // "service", "process", or "none" while no compiler was needed.
+  std::string Kind() const { return compiler_ ? compiler_->Kind() : "none"; }
+
+ private:
+  const CompilerFactory& factory_;
+  std::string scratch_, module_path_, source_root_;
+  std::unique_ptr<KernelCompiler> compiler_;
+  bool module_loaded_ = false;
+};
+
+}  // namespace triton_aot

@@ -1,0 +1,46 @@
+// A KernelCompiler that needs no Python and no Triton, for tests of the
+// compile edge that run in milliseconds: it answers a load with the answer
+// it is given and "compiles" each job into a real cubin and PTX, made once
+// per kernel name and arch by the CUDA toolkit's ptxas from the PTX of an
+// empty kernel. What it was asked is recorded, and it fails where told.
+// Learnt from Ninja's FakeCommandRunner.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compile_module.h"
+#include "frontend.h"
+
+namespace triton_aot::testing {
+
+// What the fake does and what it was asked, shared by the test and every
+// compiler the edge's factory makes.
+struct FakeCompilerScript {
+  nlohmann::json load_answer;  // what Load answers
+  std::string load_error;      // non-empty: Load fails with this message
+  std::string compile_error;   // non-empty: Compile fails as a whole (a worker that died)
+  // Called for each job after its files are written; may turn the outcome
+  // into a failure or change its metadata.
+  std::function<void(const CompileJob&, CompileOutcome*)> edit_outcome;
+
+  int compilers_made = 0;
+  int loads = 0;
+  int compile_calls = 0;
+  std::vector<CompileJob> compiled;  // every job it compiled, in order
+};
+
+// The factory to give CompileModule; `script` must outlive it.
+CompilerFactory FakeCompilerFactory(FakeCompilerScript* script);
+
+// The PTX and cubin of an empty kernel `function` for `capability`, made by
+// the toolkit's ptxas (once per pair in a test process); false, with the
+// reason, when ptxas fails.
+bool EmptyKernelBinaries(const std::string& function, int capability, bool arch_specific, std::string* ptx,
+                         std::string* cubin, std::string* err);
+
+}  // namespace triton_aot::testing

@@ -1,0 +1,269 @@
+// The compile edge with a fake compiler: no Python, no Triton, real cubins,
+// fatbins and files. Each test runs in milliseconds.
+#include "compile_module.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "fake_compiler.h"
+#include "load_answer.h"
+#include "ninja_depfile_reader.h"
+#include "test_support.h"
+#include "timing_log.h"
+
+namespace triton_aot {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::FakeCompilerFactory;
+using testing::FakeCompilerScript;
+using testing::ListFiles;
+using testing::ReadText;
+using testing::TempDir;
+using testing::WriteText;
+
+// add_kernel with two variants, as the frontend would answer for it.
+json AddKernelSpec() {
+  const json aligned = {{"name", "aligned"},
+                        {"signature", {{"x_ptr", "*fp32:16"}, {"y_ptr", "*fp32:16"}, {"out_ptr", "*fp32:16"}}}};
+  return json::array({{{"kernel", "add_kernel"},
+                       {"signature", {{"x_ptr", "*fp32"}, {"y_ptr", "*fp32"}, {"out_ptr", "*fp32"}, {"n", "i32"}}},
+                       {"constexprs", {{"BLOCK", 1024}}},
+                       {"grid", json::array({"cdiv(n, BLOCK)"})},
+                       {"variants", json::array({aligned, {{"name", "generic"}}})}}});
+}
+
+class CompileModuleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteText(dir_.path() / "src/adds.py", "# the kernel module\n");
+    WriteText(dir_.path() / "src/helper.py", "# imported by it\n");
+    WriteText(dir_.path() / "triton/__init__.py", "__version__ = '3.6.0'\n");
+    WriteText(dir_.path() / "triton/compiler.py", "# a Triton source\n");
+    script_.load_answer = testing::LoadAnswer(AddKernelSpec());
+    script_.load_answer["imports"] = json::array({dir_ / "src/helper.py"});
+    script_.load_answer["triton_file"] = dir_ / "triton/__init__.py";
+    script_.load_answer["triton_files"] = json::array({dir_ / "triton/__init__.py", dir_ / "triton/compiler.py"});
+    script_.load_answer["triton_key"] = "key-of-this-triton";
+    options_.module_path = dir_ / "src/adds.py";
+    options_.output_dir = dir_ / "out";
+    options_.depfile = dir_ / "adds.d";
+    options_.cpp_namespace = "k";
+    options_.archs = Archs({"80", "90"});
+    options_.source_root = dir_ / "src";
+    options_.fatbinary = testing::Fatbinary();
+    options_.timing_log = dir_ / "timing.jsonl";
+    options_.ptxas.toolkit_path = testing::ToolkitPtxas();
+    options_.cache_dir = dir_ / "cache";
+    options_.cache_max_bytes = uint64_t{1} << 30;
+  }
+
+  static std::vector<Arch> Archs(const std::vector<std::string>& texts) {
+    std::vector<Arch> archs;
+    std::string err;
+    EXPECT_TRUE(ParseArchList(texts, &archs, &err)) << err;
+    return archs;
+  }
+
+  bool Compile(std::string* err) {
+    PtxasProber prober;
+    return CompileModule(options_, FakeCompilerFactory(&script_), prober, err);
+  }
+
+  void CompileOk() {
+    std::string err;
+    ASSERT_TRUE(Compile(&err)) << err;
+  }
+
+  // Every file of the output folder and the depfile, with its bytes.
+  std::map<std::string, std::string> Outputs() const {
+    std::map<std::string, std::string> files;
+    for (const std::string& file : ListFiles(dir_.path() / "out")) files[file] = ReadText(dir_.path() / "out" / file);
+    if (fs::exists(dir_ / "adds.d")) files["../adds.d"] = ReadText(dir_ / "adds.d");
+    return files;
+  }
+
+  std::vector<TimingRecord> TimingRecords() const {
+    std::vector<TimingRecord> records;
+    int bad = 0;
+    std::string err;
+    EXPECT_TRUE(ReadTimingLog(dir_ / "timing.jsonl", &records, &bad, &err)) << err;
+    EXPECT_EQ(bad, 0);
+    return records;
+  }
+
+  TempDir dir_;
+  FakeCompilerScript script_;
+  CompileModuleOptions options_;
+};
+
+TEST_F(CompileModuleTest, AFirstBuildCompilesEveryVariantForEveryArchIntoItsOutputs) {
+  CompileOk();
+  EXPECT_EQ(script_.loads, 1);
+  EXPECT_EQ(script_.compile_calls, 1) << "all jobs go to the compiler at once";
+  ASSERT_EQ(script_.compiled.size(), 4u);
+  EXPECT_EQ(script_.compiled[0].arch, 80);
+  EXPECT_EQ(script_.compiled[1].arch, 90);
+  EXPECT_EQ(script_.compiled[0].divisible_by_16, (std::vector<int>{0, 1, 2}));
+  EXPECT_TRUE(script_.compiled[2].divisible_by_16.empty());
+  EXPECT_EQ(ListFiles(dir_.path() / "out"),
+            (std::vector<std::string>{"adds.cpp", "adds.h", "adds.json", "adds/add_kernel.aligned.fatbin",
+                                      "adds/add_kernel.generic.fatbin"}))
+      << "the outputs and nothing else: no scratch folder, no temporary";
+  const std::string fatbin = ReadText(dir_.path() / "out/adds/add_kernel.aligned.fatbin");
+  EXPECT_GT(fatbin.size(), 2 * 2984u) << "two cubins and a PTX";
+  EXPECT_NE(ReadText(dir_.path() / "out/adds.h").find("add_kernel("), std::string::npos);
+}
+
+TEST_F(CompileModuleTest, TheDepfileListsTheModuleItsImportsTritonsFilesAndTheTools) {
+  CompileOk();
+  testing::NinjaDepfile depfile;
+  std::string err;
+  ASSERT_TRUE(testing::ReadNinjaDepfile(ReadText(dir_ / "adds.d"), &depfile, &err)) << err;
+  EXPECT_EQ(depfile.outputs, (std::vector<std::string>{dir_ / "out/adds.h"}));
+  EXPECT_EQ(depfile.inputs, (std::vector<std::string>{dir_ / "src/adds.py", dir_ / "src/helper.py",
+                                            dir_ / "triton/__init__.py", dir_ / "triton/compiler.py",
+                                            testing::Fatbinary(), testing::ToolkitPtxas()}));
+}
+
+TEST_F(CompileModuleTest, TheTimingLogHasALinePerJobWithItsCacheState) {
+  CompileOk();
+  CompileOk();
+  const std::vector<TimingRecord> records = TimingRecords();
+  ASSERT_EQ(records.size(), 8u);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const TimingRecord& r = records[i];
+    EXPECT_EQ(r.module, "adds");
+    EXPECT_EQ(r.kernel, "add_kernel");
+    EXPECT_EQ(r.variant, i % 4 < 2 ? "aligned" : "generic");
+    EXPECT_EQ(r.arch, i % 2 == 0 ? "sm_80" : "sm_90a");
+    EXPECT_EQ(r.cache, i < 4 ? "miss" : "hit");
+    EXPECT_EQ(r.compiler, i < 4 ? "process" : "none") << "a build from the cache starts no compiler";
+    EXPECT_TRUE(r.ok);
+    EXPECT_EQ(r.edge_output, (fs::path(dir_ / "out") / "adds.h").string());
+    EXPECT_LE(r.edge_start_us, r.edge_end_us);
+  }
+}
+
+TEST_F(CompileModuleTest, ABuildFromTheCacheStartsNoCompilerAndGivesTheSameBytes) {
+  CompileOk();
+  const auto first = Outputs();
+  fs::remove_all(dir_ / "out");
+  CompileOk();
+  EXPECT_EQ(script_.compilers_made, 1) << "the load answer was recalled and every job was a hit";
+  EXPECT_EQ(Outputs(), first);
+}
+
+TEST_F(CompileModuleTest, ANewArchCompilesOnlyItsJobs) {
+  CompileOk();
+  options_.archs = Archs({"80", "90", "100"});
+  CompileOk();
+  ASSERT_EQ(script_.compiled.size(), 6u);
+  EXPECT_EQ(script_.compiled[4].arch, 100);
+  EXPECT_EQ(script_.compiled[5].arch, 100);
+}
+
+TEST_F(CompileModuleTest, WithoutACacheEveryBuildCompiles) {
+  options_.cache_dir.clear();
+  CompileOk();
+  CompileOk();
+  EXPECT_EQ(script_.loads, 2);
+  EXPECT_EQ(script_.compiled.size(), 8u);
+  for (const TimingRecord& r : TimingRecords()) EXPECT_EQ(r.cache, "");
+}
+
+// A failed edge leaves the outputs of the last good build exactly as they
+// were, and nothing of its own behind.
+class FailedCompileModuleTest : public CompileModuleTest {
+ protected:
+  void SetUp() override {
+    CompileModuleTest::SetUp();
+    CompileOk();
+    before_ = Outputs();
+    for (const auto& [file, bytes] : before_) mtimes_[file] = testing::MTime(dir_.path() / "out" / file);
+    options_.cache_dir.clear();  // so that every job reaches the fake
+  }
+
+  // The message of a failed build, checked to leave everything as it was.
+  std::string Failure() {
+    std::string err;
+    EXPECT_FALSE(Compile(&err));
+    EXPECT_EQ(Outputs(), before_);
+    for (const auto& [file, mtime] : mtimes_) {
+      EXPECT_EQ(testing::MTime(dir_.path() / "out" / file), mtime) << file << " was rewritten";
+    }
+    return err;
+  }
+
+  std::map<std::string, std::string> before_;
+  std::map<std::string, fs::file_time_type> mtimes_;
+};
+
+TEST_F(FailedCompileModuleTest, TheSameErrorEverywhereIsSaidOnceAtItsPlace) {
+  script_.edit_outcome = [&](const CompileJob&, CompileOutcome* outcome) {
+    *outcome = CompileOutcome{outcome->id, false, 0, 0, "unsupported op", dir_ / "src/adds.py", 7, 3, {}};
+  };
+  EXPECT_EQ(Failure(), dir_ / "src/adds.py" +
+                           ":7:3: error: kernel 'add_kernel', variants 'aligned' and 'generic', sm_80 and sm_90a: "
+                           "unsupported op");
+  const std::vector<TimingRecord> records = TimingRecords();
+  ASSERT_EQ(records.size(), 8u) << "the failed jobs are logged too";
+  EXPECT_FALSE(records.back().ok);
+  EXPECT_EQ(records.back().error, "unsupported op");
+}
+
+TEST_F(FailedCompileModuleTest, AnErrorOfSomeJobsNamesThemAndTheVariantsLine) {
+  script_.edit_outcome = [&](const CompileJob& job, CompileOutcome* outcome) {
+    if (job.arch == 90 && !job.divisible_by_16.empty()) outcome->ok = false, outcome->error = "out of registers";
+  };
+  EXPECT_EQ(Failure(), fmt::format("{}:{}: error: kernel 'add_kernel', variant 'aligned', sm_90a: Triton failed to "
+                                   "compile it:\n  out of registers",
+                                   dir_ / "src/adds.py", testing::VariantLine(0, 0)));
+}
+
+TEST_F(FailedCompileModuleTest, TooMuchSharedMemoryForAnArchIsABuildError) {
+  script_.edit_outcome = [](const CompileJob& job, CompileOutcome* outcome) {
+    if (job.arch == 80 && job.divisible_by_16.empty()) outcome->metadata["shared"] = 200 * 1024;
+  };
+  const std::string err = Failure();
+  EXPECT_NE(err.find(fmt::format("adds.py:{}: error: kernel 'add_kernel', variant 'generic' needs 204800 bytes of "
+                                 "shared memory on sm_80",
+                                 testing::VariantLine(0, 1))),
+            std::string::npos)
+      << err;
+}
+
+TEST_F(FailedCompileModuleTest, ACompilerThatCannotBeAskedFailsTheEdge) {
+  script_.compile_error = "the compile service's worker ended: killed by signal 9";
+  EXPECT_EQ(Failure(), "triton-aot: error: " + dir_ / "src/adds.py" +
+                           ": the compile service's worker ended: killed by signal 9");
+}
+
+TEST_F(FailedCompileModuleTest, AModuleThatFailsToLoadFailsTheEdge) {
+  script_.load_error = dir_ / "src/adds.py" + ":3: error: NameError: name 'tl' is not defined";
+  EXPECT_EQ(Failure(), script_.load_error);
+}
+
+TEST_F(FailedCompileModuleTest, AFatbinaryThatFailsFailsTheEdge) {
+  options_.fatbinary = "/bin/false";
+  const std::string err = Failure();
+  EXPECT_EQ(err.rfind("triton-aot: error: " + dir_ / "src/adds.py" + ": ", 0), 0u) << err;
+}
+
+TEST_F(FailedCompileModuleTest, ASpecErrorPointsAtTheSpec) {
+  script_.load_answer = testing::LoadAnswer(json::array({{{"kernel", "no_such_kernel"}}}));
+  const std::string err = Failure();
+  EXPECT_EQ(err.rfind(fmt::format("{}:{}: error: ", dir_ / "src/adds.py", testing::EntryLine(0)), 0), 0u) << err;
+}
+
+}  // namespace
+}  // namespace triton_aot
