@@ -39,11 +39,11 @@
 #include <map>
 #include <string>
 
+#include "cache_entry.h"
 #include "environment.h"
 
 namespace triton_aot {
 
-using CacheEntry = std::map<std::string, std::string>;  // file name -> bytes (e.g. "cubin", "ptx", "metadata.json")
 
 class ArtifactCache {
  public:
