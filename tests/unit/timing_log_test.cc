@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "test_support.h"
+#include "sample_timing_record.h"
 
 namespace triton_aot {
 namespace {
@@ -20,14 +21,7 @@ using testing::TempDir;
 using testing::WriteText;
 
 TimingRecord Record(const std::string& kernel, const std::string& variant, int64_t us) {
-  TimingRecord r;
-  r.module = "vec";
-  r.kernel = kernel;
-  r.variant = variant;
-  r.arch = "sm_90a";
-  r.compile_us = us;
-  r.ptxas = "/usr/local/cuda/bin/ptxas";
-  return r;
+  return testing::SampleRecord(kernel, variant, us);
 }
 
 void ExpectSameRecord(const TimingRecord& a, const TimingRecord& b) {

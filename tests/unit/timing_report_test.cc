@@ -5,18 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "sample_timing_record.h"
+
 namespace triton_aot {
 namespace {
 
 TimingRecord Record(const std::string& kernel, const std::string& variant, int64_t us) {
-  TimingRecord r;
-  r.module = "vec";
-  r.kernel = kernel;
-  r.variant = variant;
-  r.arch = "sm_90a";
-  r.compile_us = us;
-  r.ptxas = "/usr/local/cuda/bin/ptxas";
-  return r;
+  return testing::SampleRecord(kernel, variant, us);
 }
 
 TimingRecord CachedRecord(const std::string& kernel, const std::string& variant, int64_t us, const std::string& cache) {
