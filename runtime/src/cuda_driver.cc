@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 
 namespace triton_aot::internal {
 namespace {
@@ -75,9 +76,18 @@ const Loaded& LoadOnce() {
   return loaded;
 }
 
+// Read on every launch: one load, no lock.
+std::atomic<const CudaDriver*> driver_for_testing{nullptr};
+
 }  // namespace
 
+void SetCudaDriverForTesting(const CudaDriver* driver) { driver_for_testing.store(driver, std::memory_order_release); }
+
 const CudaDriver* GetDriver(std::string* why, GpuAvailability* availability) {
+  if (const CudaDriver* injected = driver_for_testing.load(std::memory_order_acquire)) {
+    if (availability) *availability = GpuAvailability::kReady;
+    return injected;
+  }
   const Loaded& loaded = LoadOnce();
   if (!loaded.driver && why) *why = loaded.failure;
   if (availability) *availability = loaded.availability;

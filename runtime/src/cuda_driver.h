@@ -5,6 +5,7 @@
 
 #include <cuda.h>
 
+#include <cstddef>
 #include <string>
 
 #include "triton_aot/gpu.h"
@@ -22,6 +23,11 @@ struct CudaDriver {
 // be. `*availability`, if asked for, says whether there is no driver, no GPU
 // or a driver that fails (kReady once loaded: the devices are not counted).
 const CudaDriver* GetDriver(std::string* why, GpuAvailability* availability = nullptr);
+
+// Makes GetDriver return `driver` instead of the one opened from libcuda
+// (nullptr: that one again), so that tests and embedding programs can run the
+// runtime on a table of their own. Call it while no launch is in flight.
+void SetCudaDriverForTesting(const CudaDriver* driver);
 
 // "CUDA_ERROR_OUT_OF_MEMORY (out of memory)"
 std::string ErrorText(const CudaDriver* driver, CUresult code);
