@@ -16,6 +16,11 @@ struct CudaDriver {
 #define TRITON_AOT_DRIVER_FUNCTION(name) decltype(&::name) name = nullptr;
 #include "cuda_driver_functions.inc"
 #undef TRITON_AOT_DRIVER_FUNCTION
+  // Optional: nullptr where the driver lacks it (before CUDA 12.4), and the
+  // check that uses it is skipped. Spelled out rather than decltype'd so that
+  // the runtime builds against CUDA headers older than the entry point.
+  CUresult (*cuFuncGetParamInfo)(CUfunction function, std::size_t index, std::size_t* offset,
+                                 std::size_t* size) = nullptr;
   int version = 0;  // cuDriverGetVersion: 1000 * major + 10 * minor
 };
 

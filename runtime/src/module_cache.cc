@@ -5,6 +5,7 @@
 #include <string>
 
 #include "kernel_error.h"
+#include "launch_abi.h"
 
 namespace triton_aot::internal {
 namespace {
@@ -113,6 +114,12 @@ Status ModuleCache::Load(const CudaDriver* driver, const ContextEntry& context, 
   if (CUresult rc = driver->cuModuleGetFunction(&function, module, image.entry); rc != CUDA_SUCCESS) {
     driver->cuModuleUnload(module);
     return DriverError(driver, kernel_, rc, "cannot find '" + std::string(image.entry) + "' in " + what);
+  }
+  // A function whose parameters are not what the launch packs would read
+  // its arguments from the wrong bytes: refused before it ever runs.
+  if (Status abi = CheckLaunchAbi(driver, image, function); !abi.ok()) {
+    driver->cuModuleUnload(module);
+    return KernelError(kernel_, abi.code(), what + ": " + abi.message());
   }
   const ArchLaunchInfo* arch = PickedArch(driver, image, function);
   if (arch->shared_bytes > kStaticSharedLimit) {

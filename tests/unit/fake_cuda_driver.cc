@@ -124,6 +124,15 @@ struct FakeEntryPoints {
       return CUDA_SUCCESS;
     };
   }
+
+  static CUresult ParamInfo(CUfunction, std::size_t index, std::size_t* offset, std::size_t* size) {
+    Called("cuFuncGetParamInfo");
+    const auto& params = Fake().param_info_;
+    if (index >= params.size()) return CUDA_ERROR_INVALID_VALUE;
+    *offset = params[index].first;
+    *size = params[index].second;
+    return CUDA_SUCCESS;
+  }
 };
 
 FakeCudaDriver::FakeCudaDriver() {
@@ -138,6 +147,11 @@ FakeCudaDriver::FakeCudaDriver() {
 FakeCudaDriver::~FakeCudaDriver() {
   internal::SetCudaDriverForTesting(nullptr);
   current = nullptr;
+}
+
+void FakeCudaDriver::SetParamInfo(std::vector<std::pair<std::size_t, std::size_t>> params) {
+  param_info_ = std::move(params);
+  table_.cuFuncGetParamInfo = &FakeEntryPoints::ParamInfo;
 }
 
 std::size_t FakeCudaDriver::Calls(const std::string& name) const {

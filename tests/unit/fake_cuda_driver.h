@@ -32,6 +32,9 @@ class FakeCudaDriver {
   int binary_version = 0;
   CUresult load_result = CUDA_SUCCESS;    // cuModuleLoadData's answer
   CUresult launch_result = CUDA_SUCCESS;  // cuLaunchKernel's and cuLaunchKernelEx's
+  // cuFuncGetParamInfo reports these (offset, size) pairs, then
+  // CUDA_ERROR_INVALID_VALUE; without SetParamInfo the driver lacks it.
+  void SetParamInfo(std::vector<std::pair<std::size_t, std::size_t>> params);
   // The time cuEventElapsedTime reports for a launch of the variant with
   // this fatbin (the last launch before the stop event).
   std::map<const void*, float> milliseconds;
@@ -66,6 +69,7 @@ class FakeCudaDriver {
 
  private:
   internal::CudaDriver table_;
+  std::vector<std::pair<std::size_t, std::size_t>> param_info_;
   friend struct FakeEntryPoints;
 };
 
