@@ -14,8 +14,6 @@
 namespace triton_aot::testing {
 namespace {
 
-const KernelImage kPlain[] = {Image("aligned", kAlignedFatbin, kAligned), Image("generic", kGenericFatbin, kGeneric)};
-
 TEST(KernelLaunchTest, RunsTheVariantTheArgumentsChoose) {
   FakeCudaDriver cuda;
   Kernel kernel("mod.k", kPlain, 2);

@@ -17,7 +17,6 @@ namespace {
 using internal::PackedLayout;
 using Params = std::vector<std::pair<std::size_t, std::size_t>>;
 
-const KernelImage kPlain[] = {Image("aligned", kAlignedFatbin, kAligned), Image("generic", kGenericFatbin, kGeneric)};
 // What Triton 3.6 compiles k to: x_ptr, n, then the two hidden pointers.
 const Params kTriton36 = {{0, 8}, {8, 4}, {16, 8}, {24, 8}};
 

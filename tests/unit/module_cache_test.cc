@@ -13,8 +13,6 @@
 namespace triton_aot::testing {
 namespace {
 
-const KernelImage kPlain[] = {Image("aligned", kAlignedFatbin, kAligned), Image("generic", kGenericFatbin, kGeneric)};
-
 TEST(ModuleCacheTest, LoadsEachVariantOncePerContext) {
   FakeCudaDriver cuda;
   Kernel kernel("mod.k", kPlain, 2);

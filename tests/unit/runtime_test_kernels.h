@@ -28,6 +28,10 @@ inline KernelImage Image(const char* variant, const unsigned char* fatbin, const
   return KernelImage{"k", variant, "k", fatbin, 1, hints, kArgNames, kArgBytes, 2, archs, num_archs, config, ""};
 }
 
+// The plain kernel: an aligned variant, tried first, and a generic one.
+inline const KernelImage kPlain[] = {Image("aligned", kAlignedFatbin, kAligned),
+                                     Image("generic", kGenericFatbin, kGeneric)};
+
 // One launch of k: its arguments as generated code passes them.
 struct LaunchOfK {
   CUdeviceptr x_ptr;
