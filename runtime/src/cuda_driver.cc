@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 
 namespace triton_aot::internal {
 namespace {
@@ -48,6 +49,14 @@ const CudaDriver* Load(GpuAvailability* availability, std::string* why) {
 #define TRITON_AOT_DRIVER_FUNCTION(name) lookup(#name, reinterpret_cast<void**>(&driver.name));
 #include "cuda_driver_functions.inc"
 #undef TRITON_AOT_DRIVER_FUNCTION
+  // Asked for by the ABI of the release that introduced it: the headers the
+  // runtime was built with may be older.
+  CUdriverProcAddressQueryResult found_param_info;
+  if (get_proc("cuFuncGetParamInfo", reinterpret_cast<void**>(&driver.cuFuncGetParamInfo), 12040,
+               CU_GET_PROC_ADDRESS_DEFAULT, &found_param_info) != CUDA_SUCCESS ||
+      found_param_info != CU_GET_PROC_ADDRESS_SUCCESS) {
+    driver.cuFuncGetParamInfo = nullptr;
+  }
   if (driver.cuDriverGetVersion) driver.cuDriverGetVersion(&driver.version);
   if (!complete) {
     *why = "the CUDA driver (version " + std::to_string(driver.version / 1000) + "." +
@@ -75,9 +84,18 @@ const Loaded& LoadOnce() {
   return loaded;
 }
 
+// Read on every launch: one load, no lock.
+std::atomic<const CudaDriver*> driver_for_testing{nullptr};
+
 }  // namespace
 
+void SetCudaDriverForTesting(const CudaDriver* driver) { driver_for_testing.store(driver, std::memory_order_release); }
+
 const CudaDriver* GetDriver(std::string* why, GpuAvailability* availability) {
+  if (const CudaDriver* injected = driver_for_testing.load(std::memory_order_acquire)) {
+    if (availability) *availability = GpuAvailability::kReady;
+    return injected;
+  }
   const Loaded& loaded = LoadOnce();
   if (!loaded.driver && why) *why = loaded.failure;
   if (availability) *availability = loaded.availability;
