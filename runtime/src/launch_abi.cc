@@ -49,8 +49,8 @@ Status CheckLaunchAbi(const CudaDriver* driver, const KernelImage& image, CUfunc
   if (found.size() != expected.size()) {
     return Status(CUDA_ERROR_INVALID_IMAGE,
                   "launch ABI mismatch: expected " + std::to_string(expected.size()) + " parameters (" +
-                      std::to_string(expected.size() - 2) + " passed arguments, then global scratch and profile "
-                      "scratch pointers), found " + std::to_string(found.size()) +
+                      std::to_string(expected.size() - 2) + (expected.size() == 3 ? " passed argument" : " passed arguments") +
+                      ", then global scratch and profile scratch pointers), found " + std::to_string(found.size()) +
                       ": built by a Triton whose kernels take other hidden parameters, or from another signature; "
                       "rebuild the kernels with the Triton this runtime supports");
   }
