@@ -192,12 +192,13 @@ ProcessResult CompileModule(const ModuleBuild& build, const std::string& main_cc
   return result;
 }
 
-// The generated source's line that sets grids[`slot`].
+// The generated source's statement that sets grids[`slot`], with the
+// comment after it if it is on the same line.
 std::string GridLine(const std::string& source, size_t slot) {
   const std::string start = "grids[" + std::to_string(slot) + "] = ";
   const size_t pos = source.find(start);
   if (pos == std::string::npos) return "";
-  return source.substr(pos, source.find('\n', pos) - pos);
+  return source.substr(pos, source.find('\n', source.find("};", pos)) - pos);
 }
 
 TEST(FatbinSymbolTest, IsAnAssemblerIdentifier) {
@@ -234,15 +235,23 @@ TEST(GenerateHeaderTest, DeclaresTheLaunchFunctionsInTheModuleNamespace) {
   build.cpp_namespace = "ns::kernels";
   const std::string header = GenerateHeader(build);
   const size_t open = header.find("namespace ns::kernels::vec {");
+  // Too long for one line: a parameter a line.
   const size_t add = header.find(
-      "triton_aot::Status add(CUstream stream, triton_aot::DevicePtr<float> x_ptr, std::int32_t n,\n"
+      "triton_aot::Status add(\n"
+      "    CUstream stream,\n"
+      "    triton_aot::DevicePtr<float> x_ptr,\n"
+      "    std::int32_t n,\n"
       "    const triton_aot::LaunchOptions& options = {});");
   const size_t add_grid = header.find(
-      "triton_aot::Status add(triton_aot::Grid grid, CUstream stream, triton_aot::DevicePtr<float> x_ptr, "
-      "std::int32_t n,\n    const triton_aot::LaunchOptions& options = {});");
+      "triton_aot::Status add(\n"
+      "    triton_aot::Grid grid,\n"
+      "    CUstream stream,\n"
+      "    triton_aot::DevicePtr<float> x_ptr,\n"
+      "    std::int32_t n,\n"
+      "    const triton_aot::LaunchOptions& options = {});");
   const size_t add_kernel = header.find("triton_aot::Kernel& add_kernel();");
   const size_t add_table = header.find("extern const triton_aot::KernelImage add_variants[2];");
-  const size_t fill = header.find("triton_aot::Status fill(CUstream stream,\n");
+  const size_t fill = header.find("triton_aot::Status fill(CUstream stream, const triton_aot::LaunchOptions& options = {});");
   const size_t fill_table = header.find("extern const triton_aot::KernelImage fill_variants[1];");
   const size_t close = header.find("}  // namespace ns::kernels::vec");
   for (size_t pos : {open, add, add_grid, add_kernel, add_table, fill, fill_table, close}) {
@@ -263,10 +272,11 @@ TEST(GenerateHeaderTest, ParametersHaveTheArgumentsCppTypes) {
       "k", {{"f", "fp32"}, {"i", "i64"}, {"p", "*fp16"}, {"b", "i1"}, {"h", "bf16"}, {"u", "u32"}, {"q", "*i8"}});
   const std::string header = GenerateHeader(build);
   const std::string params =
-      "float f, std::int64_t i, triton_aot::DevicePtr<triton_aot::float16> p, bool b, triton_aot::bfloat16 h, "
-      "std::uint32_t u, triton_aot::DevicePtr<std::int8_t> q,\n";
-  EXPECT_NE(header.find("triton_aot::Status k(CUstream stream, " + params), std::string::npos) << header;
-  EXPECT_NE(header.find("triton_aot::Status k(triton_aot::Grid grid, CUstream stream, " + params), std::string::npos)
+      "    float f,\n    std::int64_t i,\n    triton_aot::DevicePtr<triton_aot::float16> p,\n    bool b,\n"
+      "    triton_aot::bfloat16 h,\n    std::uint32_t u,\n    triton_aot::DevicePtr<std::int8_t> q,\n";
+  EXPECT_NE(header.find("triton_aot::Status k(\n    CUstream stream,\n" + params), std::string::npos) << header;
+  EXPECT_NE(header.find("triton_aot::Status k(\n    triton_aot::Grid grid,\n    CUstream stream,\n" + params),
+            std::string::npos)
       << header;
   // The compiler agrees: both overloads convert to exactly these types.
   ProcessResult cc = CompileModule(build, R"(#include "m.h"
@@ -320,7 +330,7 @@ TEST(GenerateHeaderTest, ArgumentsNamedLikeKeywordsOrLaunchLocalsGetAnUnderscore
   }
   // Messages name the arguments as the kernel does.
   const std::string source = GenerateSource(build);
-  EXPECT_NE(source.find("{\"n\", \"alignas\", \"alignof\","), std::string::npos) << source;
+  EXPECT_NE(source.find("{\n    \"n\",\n    \"alignas\",\n    \"alignof\",\n"), std::string::npos) << source;
   EXPECT_NE(GridLine(source, 0).find("static_cast<std::int64_t>(stream_)"), std::string::npos) << source;
   EXPECT_NE(source.find("const std::int64_t key[] = {static_cast<std::int64_t>(key_), "
                         "static_cast<std::int64_t>(int_)};"),
@@ -374,12 +384,21 @@ TEST(GenerateSourceTest, EmbedsEachFatbinByRelativePath) {
 TEST(GenerateSourceTest, EachVariantsGridReadsItsOwnConstexprs) {
   const std::string source = GenerateSource(MakeBuild());
   // add: grid cdiv(n, BLOCK), BLOCK=1024 in "aligned" and 256 in "unit_n".
+  // Too long for one line: a dimension a line, the variant named above.
   EXPECT_EQ(GridLine(source, 0),
-            "grids[0] = {triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(1024)), "
-            "std::int64_t{1}, std::int64_t{1}};  // aligned");
+            "grids[0] = {\n"
+            "        triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(1024)),\n"
+            "        std::int64_t{1},\n"
+            "        std::int64_t{1},\n"
+            "    };");
+  EXPECT_NE(source.find("    // aligned\n    grids[0] = {"), std::string::npos) << source;
   EXPECT_EQ(GridLine(source, 1),
-            "grids[1] = {triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(256)), "
-            "std::int64_t{1}, std::int64_t{1}};  // unit_n");
+            "grids[1] = {\n"
+            "        triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(256)),\n"
+            "        std::int64_t{1},\n"
+            "        std::int64_t{1},\n"
+            "    };");
+  EXPECT_NE(source.find("    // unit_n\n    grids[1] = {"), std::string::npos) << source;
   EXPECT_NE(source.find("triton_aot::Grid grids[2];"), std::string::npos) << source;
   // An explicit grid replaces every variant's.
   EXPECT_NE(source.find("if (grid) {\n    for (triton_aot::Grid& g : grids) g = *grid;"), std::string::npos)
