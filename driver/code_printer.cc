@@ -154,18 +154,39 @@ std::string WrappedComment(std::string_view text, size_t indent, size_t continua
   return WrapAtSpaces(text, "// ", "// " + std::string(continuation, ' '), indent, width);
 }
 
+std::string SplitStringLiteral(std::string_view literal, size_t indent, size_t width) {
+  if (indent + literal.size() <= width || literal.size() < 2) return std::string(literal);
+  const std::string_view content = literal.substr(1, literal.size() - 2);
+  std::string out, piece;
+  for (size_t start = 0; start < content.size();) {
+    const size_t end = std::min(content.find(' ', start), content.size() - 1) + 1;
+    const std::string_view word = content.substr(start, end - start);
+    start = end;
+    if (!piece.empty() && indent + piece.size() + word.size() + 2 > width) {
+      out += "\"" + piece + "\"\n";
+      piece.clear();
+    }
+    piece += word;
+  }
+  return out + "\"" + piece + "\"";
+}
+
 std::string FieldPerLine(const std::vector<std::pair<std::string, std::string>>& fields, size_t indent) {
   // The comments line up after the longest value whose line still fits.
   const size_t field_indent = indent + 4;
   size_t column = 0;
   for (const auto& [value, name] : fields) {
-    const size_t length = value.size() + 1;
-    if (field_indent + length + 4 + name.size() <= kMaxLineLength) column = std::max(column, length);
+    const size_t length = value.size() - (value.rfind('\n') == std::string::npos ? 0 : value.rfind('\n') + 1) + 1;
+    if (field_indent + length + 5 + name.size() <= kMaxLineLength) column = std::max(column, length);
   }
   std::string out = "{\n";
   for (const auto& [value, name] : fields) {
-    std::string line = "    " + value + ",";
-    line.append(column + 4 > line.size() ? column + 4 - line.size() : 0, ' ');
+    std::string line = "    ";
+    for (char c : value) line += c == '\n' ? std::string("\n    ") : std::string(1, c);
+    line += ",";
+    const size_t last_line = line.size() - (line.rfind('\n') == std::string::npos ? 0 : line.rfind('\n') + 1);
+    const size_t padded = std::max(last_line, 4 + column);
+    if (indent + padded + 5 + name.size() <= kMaxLineLength) line.append(padded - last_line, ' ');
     out += line + "  // " + name + "\n";
   }
   return out + "}";

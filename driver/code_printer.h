@@ -72,12 +72,18 @@ std::string FitOrFilled(std::string_view head, const std::vector<std::string>& i
 std::string WrapAtSpaces(std::string_view text, std::string_view first, std::string_view next, size_t indent,
                          size_t width = kMaxLineLength);
 
+// A string literal too long for its line as adjacent literals, one a line,
+// broken after spaces (never inside an escape sequence): `"a b"` becomes
+// `"a "` and `"b"` when `indent` + its length is over `width`.
+std::string SplitStringLiteral(std::string_view literal, size_t indent, size_t width = kMaxLineLength);
+
 // An aggregate initializer with one field per line, each followed by its
 // name in a comment, the comments aligned where the line stays short enough:
 //   {
 //       80,     // capability
 //       false,  // arch_specific
 //   }
+// A value of several lines has its comment after the last.
 std::string FieldPerLine(const std::vector<std::pair<std::string, std::string>>& fields, size_t indent);
 
 // `text` as `//` comment lines, broken as WrapAtSpaces does; continuation

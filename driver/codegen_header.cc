@@ -56,14 +56,15 @@ std::string Promises(const KernelSpec& kernel, const Variant& variant) {
   return promises.empty() ? "no promises" : Join(promises, "; ");
 }
 
-// "aligned (vector_add.py:27): <promises>", then what it was compiled with.
+// "aligned (vector_add.py:27): <promises>", then "with" what it was compiled
+// with: the promises may take more than one line.
 std::vector<std::string> VariantSummary(const ModuleBuild& build, const KernelSpec& kernel, const Variant& variant) {
   std::string options = fmt::format("num_warps={}, num_stages={}", variant.num_warps, variant.num_stages);
   if (variant.num_ctas != 1) options += fmt::format(", num_ctas={}", variant.num_ctas);
   if (variant.maxnreg) options += fmt::format(", maxnreg={}", *variant.maxnreg);
   const std::string constexprs = ConstexprSummary(variant);
   return {fmt::format("  {} ({}.py:{}): {}", variant.name, build.module_name, variant.line, Promises(kernel, variant)),
-          fmt::format("      {}{}", constexprs.empty() ? "" : constexprs + "; ", options)};
+          fmt::format("      with {}{}", constexprs.empty() ? "" : constexprs + "; ", options)};
 }
 
 std::string Comment(const std::vector<std::string>& lines) {

@@ -126,7 +126,9 @@ std::string ImageRow(const ModuleBuild& build, const TableNames& tables, size_t 
                        {tables.Archs(i), "archs"},
                        {std::to_string(v.archs.size()), "num_archs"},
                        {std::to_string(variant.autotune_config), "autotune_config"},
-                       {CppStringLiteral(ConstexprSummary(variant)), "constexprs"}},
+                       // The row's fields are 8 deep; ",  // constexprs" follows.
+                       {SplitStringLiteral(CppStringLiteral(ConstexprSummary(variant)), 8, kMaxLineLength - 16),
+                        "constexprs"}},
                       4);
 }
 
@@ -140,7 +142,10 @@ void EmitKernel(CodePrinter& printer, const ModuleBuild& build, const TableNames
   printer.Emit({{"name", kernel.name},
                 {"count", std::to_string(VariantCount(build, k))},
                 {"rows", rows},
-                {"full_name", CppStringLiteral(build.module_name + "." + kernel.name)}},
+                {"make_kernel", FitOrFilled("static triton_aot::Kernel kernel(",
+                                            {CppStringLiteral(build.module_name + "." + kernel.name),
+                                             kernel.name + "_variants", std::to_string(VariantCount(build, k))},
+                                            ");", 2)}},
                R"cc(
 
                  const triton_aot::KernelImage $name$_variants[$count$] = {
@@ -148,7 +153,7 @@ void EmitKernel(CodePrinter& printer, const ModuleBuild& build, const TableNames
                  };
 
                  triton_aot::Kernel& $name$_kernel() {
-                   static triton_aot::Kernel kernel($full_name$, $name$_variants, $count$);
+                   $make_kernel$
                    return kernel;
                  }
                )cc");

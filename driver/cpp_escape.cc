@@ -51,7 +51,9 @@ std::string CppCommentText(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char byte = static_cast<unsigned char>(text[i]);
-    const std::string escape = CommonEscape(byte);
+    // Comments have no escapes: "\\" would still end in a backslash, which
+    // continues the comment onto the next line when it ends one.
+    const std::string escape = byte == '\\' ? Octal(byte) : CommonEscape(byte);
     if (!escape.empty()) {
       out += escape;
     } else if (text[i] == '?' && i + 1 < text.size() && text[i + 1] == '?') {

@@ -14,8 +14,9 @@ namespace triton_aot {
 std::string CppStringLiteral(std::string_view text);
 
 // `text` for a `//` comment: on one line whatever it holds, with no `\` that
-// could continue the comment onto the next line and no `??` that -Wtrigraphs
-// could read as one. Quotes stay as they are, so that comments read naturally.
+// could continue the comment onto the next line (it becomes `\134`) and no
+// `??` that -Wtrigraphs could read as a trigraph. Quotes stay as they are, so
+// that comments read naturally.
 std::string CppCommentText(std::string_view text);
 
 // `text` as a string for the GNU assembler (inside the `__asm__` block, whose
