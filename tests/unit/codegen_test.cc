@@ -156,6 +156,20 @@ ModuleBuild OneKernel(const std::string& name, const std::vector<std::pair<std::
   return build;
 }
 
+// Adds to OneKernel's kernel a copy of its first variant named `name`, built
+// like it, and returns it.
+Variant& AddVariant(ModuleBuild* build, const std::string& name) {
+  KernelSpec& kernel = build->spec.kernels[0];
+  Variant copy = kernel.variants[0];
+  copy.name = name;
+  kernel.variants.push_back(copy);
+  VariantBuild v = build->variants[0];
+  v.variant_index = kernel.variants.size() - 1;
+  v.fatbin_name = build->module_name + ".fatbins/" + kernel.name + "." + name + ".fatbin";
+  build->variants.push_back(v);
+  return kernel.variants.back();
+}
+
 // The flags generated code must compile with: warnings as errors, against
 // the runtime's headers and cuda.h; the fatbins are found through -Wa,-I.
 std::vector<std::string> CompilerFlags(const std::string& standard, const std::filesystem::path& out) {
@@ -413,16 +427,9 @@ TEST(GenerateSourceTest, AutotunedKernelsPassTheKeyInKeyOrder) {
   KernelSpec& kernel = build.spec.kernels[0];
   kernel.autotuned = true;
   kernel.autotune_key = {"N", "M"};
-  Variant config1 = kernel.variants[0];
-  config1.name = "config1";
-  config1.autotune_config = 1;
   kernel.variants[0].name = "config0";
   kernel.variants[0].autotune_config = 0;
-  kernel.variants.push_back(config1);
-  VariantBuild v1 = build.variants[0];
-  v1.variant_index = 1;
-  v1.fatbin_name = "m.fatbins/mm.config1.fatbin";
-  build.variants.push_back(v1);
+  AddVariant(&build, "config1").autotune_config = 1;
 
   const std::string source = GenerateSource(build);
   EXPECT_NE(source.find("const std::int64_t key[] = {static_cast<std::int64_t>(N), static_cast<std::int64_t>(M)};"),
@@ -674,21 +681,15 @@ TEST(GeneratedLayoutTest, TableNamesAreCamelCaseAndUniqueWhenNamesLookAlike) {
 TEST(GenerateHeaderTest, SaysWhatEachVariantPromisesAndWhereItIsDeclared) {
   ModuleBuild build = OneKernel("k", {{"p", "*fp32:16"}, {"q", "*fp16:16"}, {"r", "*fp16"}, {"n", "i32:16"},
                                       {"stride", "i64:1"}, {"m", "i32"}, {"alpha", "fp32"}});
-  KernelSpec& kernel = build.spec.kernels[0];
-  kernel.variants[0].name = "fast";
-  kernel.variants[0].line = 12;
-  kernel.variants[0].constexprs = {{"BLOCK", 256}};
-  Variant plain = kernel.variants[0];
-  plain.name = "plain";
+  Variant& fast = build.spec.kernels[0].variants[0];
+  fast.name = "fast";
+  fast.line = 12;
+  fast.constexprs = {{"BLOCK", 256}};
+  Variant& plain = AddVariant(&build, "plain");
   plain.line = 13;
   plain.num_warps = 8;
   plain.num_stages = 2;
   for (ArgType& type : plain.arg_types) type.hint = Hint::kNone;
-  kernel.variants.push_back(plain);
-  VariantBuild v = build.variants[0];
-  v.variant_index = 1;
-  v.fatbin_name = "m.fatbins/k.plain.fatbin";
-  build.variants.push_back(v);
   const std::string header = GenerateHeader(build);
   EXPECT_NE(header.find("\n//   fast (m.py:12): p, q 16-byte aligned; n % 16 == 0; stride == 1\n"
                         "//       with BLOCK=256; num_warps=4, num_stages=3\n"),
