@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "code_printer.h"
+#include "codegen_names.h"
 #include "metadata.h"
 #include "test_support.h"
 
@@ -153,6 +156,20 @@ ModuleBuild OneKernel(const std::string& name, const std::vector<std::pair<std::
   return build;
 }
 
+// Adds to OneKernel's kernel a copy of its first variant named `name`, built
+// like it, and returns it.
+Variant& AddVariant(ModuleBuild* build, const std::string& name) {
+  KernelSpec& kernel = build->spec.kernels[0];
+  Variant copy = kernel.variants[0];
+  copy.name = name;
+  kernel.variants.push_back(copy);
+  VariantBuild v = build->variants[0];
+  v.variant_index = kernel.variants.size() - 1;
+  v.fatbin_name = build->module_name + ".fatbins/" + kernel.name + "." + name + ".fatbin";
+  build->variants.push_back(v);
+  return kernel.variants.back();
+}
+
 // The flags generated code must compile with: warnings as errors, against
 // the runtime's headers and cuda.h; the fatbins are found through -Wa,-I.
 std::vector<std::string> CompilerFlags(const std::string& standard, const std::filesystem::path& out) {
@@ -192,12 +209,13 @@ ProcessResult CompileModule(const ModuleBuild& build, const std::string& main_cc
   return result;
 }
 
-// The generated source's line that sets grids[`slot`].
+// The generated source's statement that sets grids[`slot`], with the
+// comment after it if it is on the same line.
 std::string GridLine(const std::string& source, size_t slot) {
   const std::string start = "grids[" + std::to_string(slot) + "] = ";
   const size_t pos = source.find(start);
   if (pos == std::string::npos) return "";
-  return source.substr(pos, source.find('\n', pos) - pos);
+  return source.substr(pos, source.find('\n', source.find("};", pos)) - pos);
 }
 
 TEST(FatbinSymbolTest, IsAnAssemblerIdentifier) {
@@ -234,15 +252,23 @@ TEST(GenerateHeaderTest, DeclaresTheLaunchFunctionsInTheModuleNamespace) {
   build.cpp_namespace = "ns::kernels";
   const std::string header = GenerateHeader(build);
   const size_t open = header.find("namespace ns::kernels::vec {");
+  // Too long for one line: a parameter a line.
   const size_t add = header.find(
-      "triton_aot::Status add(CUstream stream, triton_aot::DevicePtr<float> x_ptr, std::int32_t n,\n"
+      "triton_aot::Status add(\n"
+      "    CUstream stream,\n"
+      "    triton_aot::DevicePtr<float> x_ptr,\n"
+      "    std::int32_t n,\n"
       "    const triton_aot::LaunchOptions& options = {});");
   const size_t add_grid = header.find(
-      "triton_aot::Status add(triton_aot::Grid grid, CUstream stream, triton_aot::DevicePtr<float> x_ptr, "
-      "std::int32_t n,\n    const triton_aot::LaunchOptions& options = {});");
+      "triton_aot::Status add(\n"
+      "    triton_aot::Grid grid,\n"
+      "    CUstream stream,\n"
+      "    triton_aot::DevicePtr<float> x_ptr,\n"
+      "    std::int32_t n,\n"
+      "    const triton_aot::LaunchOptions& options = {});");
   const size_t add_kernel = header.find("triton_aot::Kernel& add_kernel();");
   const size_t add_table = header.find("extern const triton_aot::KernelImage add_variants[2];");
-  const size_t fill = header.find("triton_aot::Status fill(CUstream stream,\n");
+  const size_t fill = header.find("triton_aot::Status fill(CUstream stream, const triton_aot::LaunchOptions& options = {});");
   const size_t fill_table = header.find("extern const triton_aot::KernelImage fill_variants[1];");
   const size_t close = header.find("}  // namespace ns::kernels::vec");
   for (size_t pos : {open, add, add_grid, add_kernel, add_table, fill, fill_table, close}) {
@@ -263,10 +289,11 @@ TEST(GenerateHeaderTest, ParametersHaveTheArgumentsCppTypes) {
       "k", {{"f", "fp32"}, {"i", "i64"}, {"p", "*fp16"}, {"b", "i1"}, {"h", "bf16"}, {"u", "u32"}, {"q", "*i8"}});
   const std::string header = GenerateHeader(build);
   const std::string params =
-      "float f, std::int64_t i, triton_aot::DevicePtr<triton_aot::float16> p, bool b, triton_aot::bfloat16 h, "
-      "std::uint32_t u, triton_aot::DevicePtr<std::int8_t> q,\n";
-  EXPECT_NE(header.find("triton_aot::Status k(CUstream stream, " + params), std::string::npos) << header;
-  EXPECT_NE(header.find("triton_aot::Status k(triton_aot::Grid grid, CUstream stream, " + params), std::string::npos)
+      "    float f,\n    std::int64_t i,\n    triton_aot::DevicePtr<triton_aot::float16> p,\n    bool b,\n"
+      "    triton_aot::bfloat16 h,\n    std::uint32_t u,\n    triton_aot::DevicePtr<std::int8_t> q,\n";
+  EXPECT_NE(header.find("triton_aot::Status k(\n    CUstream stream,\n" + params), std::string::npos) << header;
+  EXPECT_NE(header.find("triton_aot::Status k(\n    triton_aot::Grid grid,\n    CUstream stream,\n" + params),
+            std::string::npos)
       << header;
   // The compiler agrees: both overloads convert to exactly these types.
   ProcessResult cc = CompileModule(build, R"(#include "m.h"
@@ -320,7 +347,7 @@ TEST(GenerateHeaderTest, ArgumentsNamedLikeKeywordsOrLaunchLocalsGetAnUnderscore
   }
   // Messages name the arguments as the kernel does.
   const std::string source = GenerateSource(build);
-  EXPECT_NE(source.find("{\"n\", \"alignas\", \"alignof\","), std::string::npos) << source;
+  EXPECT_NE(source.find("{\n    \"n\",\n    \"alignas\",\n    \"alignof\",\n"), std::string::npos) << source;
   EXPECT_NE(GridLine(source, 0).find("static_cast<std::int64_t>(stream_)"), std::string::npos) << source;
   EXPECT_NE(source.find("const std::int64_t key[] = {static_cast<std::int64_t>(key_), "
                         "static_cast<std::int64_t>(int_)};"),
@@ -374,12 +401,21 @@ TEST(GenerateSourceTest, EmbedsEachFatbinByRelativePath) {
 TEST(GenerateSourceTest, EachVariantsGridReadsItsOwnConstexprs) {
   const std::string source = GenerateSource(MakeBuild());
   // add: grid cdiv(n, BLOCK), BLOCK=1024 in "aligned" and 256 in "unit_n".
+  // Too long for one line: a dimension a line, the variant named above.
   EXPECT_EQ(GridLine(source, 0),
-            "grids[0] = {triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(1024)), "
-            "std::int64_t{1}, std::int64_t{1}};  // aligned");
+            "grids[0] = {\n"
+            "        triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(1024)),\n"
+            "        std::int64_t{1},\n"
+            "        std::int64_t{1},\n"
+            "    };");
+  EXPECT_NE(source.find("    // aligned\n    grids[0] = {"), std::string::npos) << source;
   EXPECT_EQ(GridLine(source, 1),
-            "grids[1] = {triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(256)), "
-            "std::int64_t{1}, std::int64_t{1}};  // unit_n");
+            "grids[1] = {\n"
+            "        triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(256)),\n"
+            "        std::int64_t{1},\n"
+            "        std::int64_t{1},\n"
+            "    };");
+  EXPECT_NE(source.find("    // unit_n\n    grids[1] = {"), std::string::npos) << source;
   EXPECT_NE(source.find("triton_aot::Grid grids[2];"), std::string::npos) << source;
   // An explicit grid replaces every variant's.
   EXPECT_NE(source.find("if (grid) {\n    for (triton_aot::Grid& g : grids) g = *grid;"), std::string::npos)
@@ -391,16 +427,9 @@ TEST(GenerateSourceTest, AutotunedKernelsPassTheKeyInKeyOrder) {
   KernelSpec& kernel = build.spec.kernels[0];
   kernel.autotuned = true;
   kernel.autotune_key = {"N", "M"};
-  Variant config1 = kernel.variants[0];
-  config1.name = "config1";
-  config1.autotune_config = 1;
   kernel.variants[0].name = "config0";
   kernel.variants[0].autotune_config = 0;
-  kernel.variants.push_back(config1);
-  VariantBuild v1 = build.variants[0];
-  v1.variant_index = 1;
-  v1.fatbin_name = "m.fatbins/mm.config1.fatbin";
-  build.variants.push_back(v1);
+  AddVariant(&build, "config1").autotune_config = 1;
 
   const std::string source = GenerateSource(build);
   EXPECT_NE(source.find("const std::int64_t key[] = {static_cast<std::int64_t>(N), static_cast<std::int64_t>(M)};"),
@@ -437,13 +466,35 @@ int main(int argc, char**) {
   }
 }
 
+// Compiles the module WriteModule wrote into `out` (the add_triton_kernels()
+// output folder) with its main.cc, links them with the runtime somewhere
+// else, so that only -Wa,-I finds the fatbins, and runs the program with
+// `out` as its argument. A failed compile is the result when there is one.
+ProcessResult LinkAndRun(const ModuleBuild& build, const TempDir& out) {
+  TempDir build_dir;
+  std::vector<std::string> argv = CompilerFlags("c++17", out.path());
+#ifdef TRITON_AOT_SANITIZER_CXX
+  // The runtime library is built with sanitizers here (TRITON_AOT_SANITIZE):
+  // a program that links it needs their runtime, from the same compiler.
+  argv[0] = TRITON_AOT_SANITIZER_CXX;
+  argv.push_back(TRITON_AOT_SANITIZER_FLAGS);
+#endif
+  argv.insert(argv.end(), {out / "main.cc", out / (build.module_name + ".cc"), TRITON_AOT_RUNTIME_LIBRARY, "-ldl",
+                           "-pthread", "-o", "main"});
+  ProcessResult cc = testing::Run(argv, build_dir.path().string());
+  if (!cc.Succeeded()) {
+    cc.output += "\n--- " + build.module_name + ".cc ---\n" + GenerateSource(build);
+    return cc;
+  }
+  return testing::Run({build_dir / "main", out.path().string()});
+}
+
 // The real test of the generated code: compile it with a C++17 compiler, warnings
 // as errors, link it with the runtime, and check at run time what it embedded
 // and how the runtime chooses among its variants.
 TEST(GenerateSourceTest, CompilesLinksAndEmbedsTheExactBytes) {
   ModuleBuild build = MakeBuild();
-  TempDir out;        // the add_triton_kernels() output folder
-  TempDir build_dir;  // somewhere else, so that only -Wa,-I finds the fatbins
+  TempDir out;  // the add_triton_kernels() output folder
   WriteModule(build, out, R"main(#include "vec.h"
 
 #include <cstdint>
@@ -548,20 +599,133 @@ int main(int argc, char** argv) {
   return 0;
 }
 )main");
-  std::vector<std::string> argv = CompilerFlags("c++17", out.path());
-#ifdef TRITON_AOT_SANITIZER_CXX
-  // The runtime library is built with sanitizers here (TRITON_AOT_SANITIZE):
-  // a program that links it needs their runtime, from the same compiler.
-  argv[0] = TRITON_AOT_SANITIZER_CXX;
-  argv.push_back(TRITON_AOT_SANITIZER_FLAGS);
-#endif
-  argv.insert(argv.end(), {out / "main.cc", out / "vec.cc", TRITON_AOT_RUNTIME_LIBRARY, "-ldl", "-pthread", "-o",
-                           "main"});
-  ProcessResult cc = testing::Run(argv, build_dir.path().string());
-  ASSERT_TRUE(cc.Succeeded()) << cc.output << "\n--- vec.cc ---\n" << GenerateSource(build);
-  ProcessResult run = testing::Run({build_dir / "main", out.path().string()});
+  ProcessResult run = LinkAndRun(build, out);
   EXPECT_TRUE(run.Succeeded()) << run.output;
   EXPECT_NE(run.output.find("embedded bytes ok"), std::string::npos) << run.output;
+}
+
+// The lines of `text` longer than kMaxLineLength, for messages.
+std::string LongLines(const std::string& text) {
+  std::string out;
+  for (size_t start = 0; start < text.size();) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    if (end - start > kMaxLineLength) out += text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+TEST(GeneratedLayoutTest, LinesFitIn100ColumnsEvenWithManyLongNames) {
+  std::vector<std::pair<std::string, std::string>> args;
+  const std::string long_name = "an_argument_with_a_long_name_";
+  for (const char* type : {"*fp16:16", "*bf16", "i64:16", "fp32", "i32:1", "*fp8e4nv:16", "u32", "i1"}) {
+    for (char suffix : {'a', 'b'}) args.push_back({long_name + std::string(1, suffix) + std::to_string(args.size()),
+                                                   type});
+  }
+  ModuleBuild build = OneKernel("a_kernel_with_long_argument_names", args,
+                                "cdiv(" + args[4].first + ", 128) * cdiv(" + args[5].first + " + " + args[9].first +
+                                    ", 64)");
+  KernelSpec& kernel = build.spec.kernels[0];
+  kernel.autotuned = true;
+  kernel.autotune_key = {args[4].first, args[5].first, args[9].first};
+  kernel.variants[0].autotune_config = 0;
+  kernel.variants[0].constexprs = {{"BLOCK_SIZE_ALONG_THE_FIRST_DIMENSION", 128},
+                                   {"BLOCK_SIZE_ALONG_THE_SECOND_DIMENSION", 64},
+                                   {"A_STRING_CONSTEXPR", "with words in it, quite a few of them"}};
+  const std::string header = GenerateHeader(build), source = GenerateSource(build);
+  EXPECT_EQ(LongLines(header), "") << header;
+  EXPECT_EQ(LongLines(source), "") << source;
+  ProcessResult cc = CompileModule(build, "#include \"m.h\"\nint main() { return 0; }\n");
+  EXPECT_TRUE(cc.Succeeded()) << cc.output;
+}
+
+TEST(GeneratedLayoutTest, TableNamesAreCamelCaseAndUniqueWhenNamesLookAlike) {
+  const std::string source = GenerateSource(MakeBuild());
+  for (const char* table : {"kAddArgNames[]", "kAddArgBytes[]", "kAddAlignedHints[]", "kAddAlignedArchs[]",
+                            "kAddUnitNHints[]", "kAddUnitNArchs[]", "kFillConfig0Archs[]"}) {
+    EXPECT_NE(source.find(table), std::string::npos) << table << "\n" << source;
+  }
+  // my_kernel and myKernel are both "MyKernel"; (a_b, c) and (a, b_c) both
+  // "ABC"; kernel kMyKernelArgNames would be hidden by a table so named.
+  ModuleBuild build = OneKernel("my_kernel", {{"x", "i32"}});
+  for (const auto& [kernel, variant] : std::vector<std::pair<std::string, std::string>>{
+           {"myKernel", "only"}, {"a_b", "c"}, {"a", "b_c"}, {"kMyKernelArgNames", "only"}}) {
+    KernelSpec spec = build.spec.kernels[0];
+    spec.name = spec.function = kernel;
+    spec.variants[0].name = variant;
+    build.spec.kernels.push_back(spec);
+    VariantBuild v = build.variants[0];
+    v.kernel_index = build.spec.kernels.size() - 1;
+    v.fatbin_name = "m.fatbins/" + kernel + "." + variant + ".fatbin";
+    build.variants.push_back(v);
+  }
+  const TableNames tables(build);
+  std::set<std::string> names;
+  for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
+    for (const std::string& name : {tables.ArgNames(k), tables.ArgBytes(k), build.spec.kernels[k].name}) {
+      EXPECT_TRUE(names.insert(name).second) << name;
+    }
+  }
+  for (size_t i = 0; i < build.variants.size(); ++i) {
+    for (const std::string& name : {tables.Hints(i), tables.Archs(i)}) EXPECT_TRUE(names.insert(name).second) << name;
+  }
+  EXPECT_EQ(tables.ArgNames(0), "kMyKernel2ArgNames");  // kMyKernelArgNames is a kernel's name
+  EXPECT_EQ(tables.ArgNames(1), "kMyKernel3ArgNames");
+  EXPECT_EQ(tables.Hints(2), "kABCHints");
+  EXPECT_EQ(tables.Hints(3), "kABC2Hints");
+  // The compiler agrees: no table is defined twice or hides a kernel.
+  ProcessResult cc = CompileModule(build, "#include \"m.h\"\nint main() { return 0; }\n");
+  EXPECT_TRUE(cc.Succeeded()) << cc.output;
+}
+
+TEST(GenerateHeaderTest, SaysWhatEachVariantPromisesAndWhereItIsDeclared) {
+  ModuleBuild build = OneKernel("k", {{"p", "*fp32:16"}, {"q", "*fp16:16"}, {"r", "*fp16"}, {"n", "i32:16"},
+                                      {"stride", "i64:1"}, {"m", "i32"}, {"alpha", "fp32"}});
+  Variant& fast = build.spec.kernels[0].variants[0];
+  fast.name = "fast";
+  fast.line = 12;
+  fast.constexprs = {{"BLOCK", 256}};
+  Variant& plain = AddVariant(&build, "plain");
+  plain.line = 13;
+  plain.num_warps = 8;
+  plain.num_stages = 2;
+  for (ArgType& type : plain.arg_types) type.hint = Hint::kNone;
+  const std::string header = GenerateHeader(build);
+  EXPECT_NE(header.find("\n//   fast (m.py:12): p, q 16-byte aligned; n % 16 == 0; stride == 1\n"
+                        "//       with BLOCK=256; num_warps=4, num_stages=3\n"),
+            std::string::npos)
+      << header;
+  EXPECT_NE(header.find("\n//   plain (m.py:13): no promises\n"
+                        "//       with BLOCK=256; num_warps=8, num_stages=2\n"),
+            std::string::npos)
+      << header;
+}
+
+// Strings from the module reach the generated code through one escaping
+// function: whatever they hold, the program sees them byte for byte.
+TEST(GenerateSourceTest, StringsWithQuotesBackslashesAndLineBreaksArriveIntact) {
+  ModuleBuild build = MakeBuild();
+  build.triton_version = "3.6.0 */ \"quoted\" back\\slash\nnext line ?\?= \xc3\xa9";
+  build.spec.kernels[0].variants[0].constexprs = {{"BLOCK", 1024}, {"NOTE", "a \"b\" c\\d\ne */ ?\?= \xc3\xa9"}};
+  build.variants[0].fatbin_name = "vec.fatbins/we\"ird\\ na\nme ?\?=.fatbin";
+  TempDir out;
+  WriteModule(build, out, R"main(#include "vec.h"
+
+#include <cstdio>
+#include <cstring>
+
+int main() {
+  const triton_aot::KernelImage& image = ns::vec::add_variants[0];
+  std::fwrite(image.constexprs, 1, std::strlen(image.constexprs), stdout);
+  std::fputc('|', stdout);
+  std::fwrite(image.fatbin, 1, image.fatbin_size, stdout);
+  return 0;
+}
+)main");
+  ProcessResult run = LinkAndRun(build, out);
+  EXPECT_TRUE(run.Succeeded()) << run.output;
+  EXPECT_EQ(run.output, ConstexprSummary(build.spec.kernels[0].variants[0]) + "|" + build.variants[0].fatbin);
+  EXPECT_EQ(LongLines(GenerateHeader(build)) + LongLines(GenerateSource(build)), "");
 }
 
 TEST(ModuleMetadataJsonTest, DescribesWhatWasBuilt) {

@@ -1,0 +1,129 @@
+// GenerateHeader: what a kernel module declares, and comments that say, for
+// each kernel, how Python declared it and what each variant promises.
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "code_printer.h"
+#include "codegen.h"
+#include "codegen_launch.h"
+#include "codegen_names.h"
+#include "cpp_escape.h"
+
+namespace triton_aot {
+namespace {
+
+std::string Join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+// The comment text that says what the kernel is: "axpy(x_ptr: *fp32, ...)",
+// its grid and variants, and how it is autotuned.
+std::vector<std::string> KernelSummary(const KernelSpec& kernel) {
+  std::vector<std::string> args, variants;
+  for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
+    args.push_back(kernel.arg_names[a] + ": " + kernel.variants.front().arg_types[a].TritonType());
+  }
+  for (const Variant& v : kernel.variants) variants.push_back(v.name);
+  std::vector<std::string> lines = {
+      fmt::format("{}({})", kernel.name, Join(args, ", ")),
+      fmt::format("grid: ({}, {}, {}); variants: {}", kernel.grid[0].text(), kernel.grid[1].text(),
+                  kernel.grid[2].text(), Join(variants, ", "))};
+  if (kernel.autotuned) {
+    std::set<int> configs;
+    for (const Variant& v : kernel.variants) configs.insert(v.autotune_config);
+    lines.push_back(fmt::format("autotuned over {} configs, key ({}): see {}_kernel()", configs.size(),
+                                Join(kernel.autotune_key, ", "), kernel.name));
+  }
+  return lines;
+}
+
+// What a variant's hints promise about the arguments, as a reader checks
+// them: "x_ptr, y_ptr 16-byte aligned; n % 16 == 0; stride == 1".
+std::string Promises(const KernelSpec& kernel, const Variant& variant) {
+  std::vector<std::string> aligned, promises;
+  for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
+    const ArgType& type = variant.arg_types[a];
+    const std::string& name = kernel.arg_names[a];
+    if (type.hint == Hint::kDivisibleBy16 && type.is_pointer) aligned.push_back(name);
+    if (type.hint == Hint::kDivisibleBy16 && !type.is_pointer) promises.push_back(name + " % 16 == 0");
+    if (type.hint == Hint::kEqualToOne) promises.push_back(name + " == 1");
+  }
+  if (!aligned.empty()) promises.insert(promises.begin(), Join(aligned, ", ") + " 16-byte aligned");
+  return promises.empty() ? "no promises" : Join(promises, "; ");
+}
+
+// "aligned (vector_add.py:27): <promises>", then "with" what it was compiled
+// with: the promises may take more than one line.
+std::vector<std::string> VariantSummary(const ModuleBuild& build, const KernelSpec& kernel, const Variant& variant) {
+  std::string options = fmt::format("num_warps={}, num_stages={}", variant.num_warps, variant.num_stages);
+  if (variant.num_ctas != 1) options += fmt::format(", num_ctas={}", variant.num_ctas);
+  if (variant.maxnreg) options += fmt::format(", maxnreg={}", *variant.maxnreg);
+  const std::string constexprs = ConstexprSummary(variant);
+  return {fmt::format("  {} ({}.py:{}): {}", variant.name, build.module_name, variant.line, Promises(kernel, variant)),
+          fmt::format("      with {}{}", constexprs.empty() ? "" : constexprs + "; ", options)};
+}
+
+std::string Comment(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += (out.empty() ? "" : "\n") + WrappedComment(CppCommentText(line), 0);
+  return out;
+}
+
+void EmitKernelDeclarations(CodePrinter& printer, const ModuleBuild& build, size_t k) {
+  const KernelSpec& kernel = build.spec.kernels[k];
+  std::vector<std::string> variants;
+  for (const Variant& v : kernel.variants) {
+    for (std::string& line : VariantSummary(build, kernel, v)) variants.push_back(std::move(line));
+  }
+  printer.Emit({{"summary", Comment(KernelSummary(kernel))},
+                {"variants", Comment(variants)},
+                {"launch", LaunchDeclaration(kernel, false)},
+                {"launch_with_grid", LaunchDeclaration(kernel, true)},
+                {"name", kernel.name},
+                {"count", std::to_string(VariantCount(build, k))}},
+               R"cc(
+
+                 $summary$
+                 $variants$
+                 $launch$
+                 // The same, with an explicit grid.
+                 $launch_with_grid$
+                 // Loading, unloading and autotuning of $name$.
+                 triton_aot::Kernel& $name$_kernel();
+                 inline constexpr std::size_t $name$_num_variants = $count$;
+                 extern const triton_aot::KernelImage $name$_variants[$count$];
+               )cc");
+}
+
+}  // namespace
+
+std::string GenerateHeader(const ModuleBuild& build) {
+  CodePrinter printer;
+  printer.Emit({{"banner", Banner(build)},
+                {"namespace", build.cpp_namespace + "::" + build.module_name},
+                {"kernels",
+                 [&] {
+                   for (size_t k = 0; k < build.spec.kernels.size(); ++k) EmitKernelDeclarations(printer, build, k);
+                 }}},
+               R"cc(
+                 $banner$
+                 #pragma once
+
+                 #include <cstddef>
+                 #include <cstdint>
+
+                 #include <triton_aot/runtime.h>
+
+                 namespace $namespace$ {
+                 $kernels$
+
+                 }  // namespace $namespace$
+               )cc");
+  return printer.text();
+}
+
+}  // namespace triton_aot

@@ -1,0 +1,176 @@
+#include "codegen_launch.h"
+
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "codegen_names.h"
+
+namespace triton_aot {
+namespace {
+
+// The launch functions' parameters, first to last; `grid` is the first if
+// not empty, `options` the last.
+std::vector<std::string> Parameters(const KernelSpec& kernel, const std::string& grid, const std::string& options) {
+  std::vector<std::string> params;
+  if (!grid.empty()) params.push_back(grid);
+  params.push_back("CUstream stream");
+  const std::vector<std::string> names = CppNames(kernel);
+  for (size_t a = 0; a < names.size(); ++a) {
+    params.push_back(CppType(kernel.variants.front().arg_types[a]) + " " + names[a]);
+  }
+  params.push_back(options);
+  return params;
+}
+
+std::string ArgValue(const ArgType& type, const std::string& name) {
+  if (type.is_pointer) return fmt::format("triton_aot::ArgValue::Pointer({}.address)", name);
+  if (type.IsInteger()) return fmt::format("triton_aot::ArgValue::Integer(static_cast<std::int64_t>({}))", name);
+  return "triton_aot::ArgValue::Other()";
+}
+
+// The argument values the runtime chooses a variant by, and the pointers to
+// the arguments that cuLaunchKernel reads.
+void EmitArguments(CodePrinter& printer, const KernelSpec& kernel) {
+  const std::vector<std::string> names = CppNames(kernel);
+  if (names.empty()) return;
+  std::vector<std::string> values, pointers;
+  for (size_t a = 0; a < names.size(); ++a) {
+    const ArgType& type = kernel.variants.front().arg_types[a];
+    values.push_back(ArgValue(type, names[a]));
+    pointers.push_back(type.is_pointer ? "&" + names[a] + ".address" : "&" + names[a]);
+  }
+  printer.Emit({{"values", FitOrOnePerLine("const triton_aot::ArgValue args[] = {", values, "};", 2, true)},
+                {"pointers", FitOrOnePerLine("void* const params[] = {", pointers, "};", 2, true)}},
+               R"cc(
+                 $values$
+                 $pointers$
+               )cc");
+}
+
+// grids[slot] = {x, y, z}; on one line when it fits, else a dimension a line.
+std::string GridAssignment(size_t slot, const std::vector<std::string>& dims, const std::string& variant) {
+  const std::string head = fmt::format("grids[{}] = {{", slot);
+  const std::string line = fmt::format("{}{}, {}, {}}};  // {}", head, dims[0], dims[1], dims[2], variant);
+  if (4 + line.size() <= kMaxLineLength) return line;
+  std::string out = "// " + variant + "\n" + head + "\n";
+  for (const std::string& dim : dims) out += WrapAtSpaces(dim + ",", "    ", "        ", 4) + "\n";
+  return out + "};";
+}
+
+// Each variant's grid, from its own constexprs, unless the caller gave one.
+void EmitGrids(CodePrinter& printer, const ModuleBuild& build, size_t k) {
+  const KernelSpec& kernel = build.spec.kernels[k];
+  const std::vector<std::string> names = CppNames(kernel);
+  std::string assignments;
+  size_t slot = 0;
+  for (const VariantBuild& vb : build.variants) {
+    if (vb.kernel_index != k) continue;
+    const Variant& variant = build.VariantOf(vb);
+    // A constexpr is its value; an argument, the C++ parameter that carries it.
+    auto name_to_cpp = [&](const std::string& name) {
+      if (variant.constexprs.contains(name)) return variant.constexprs[name].dump();
+      for (size_t a = 0; a < names.size(); ++a) {
+        if (kernel.arg_names[a] == name) return names[a];
+      }
+      return name;
+    };
+    std::vector<std::string> dims;
+    for (const GridExpr& dim : kernel.grid) dims.push_back(dim.ToCpp(name_to_cpp));
+    assignments += (slot ? "\n" : "") + GridAssignment(slot, dims, variant.name);
+    ++slot;
+  }
+  printer.Emit({{"count", std::to_string(slot)}, {"assignments", assignments}}, R"cc(
+    triton_aot::Grid grids[$count$];
+    if (grid) {
+      for (triton_aot::Grid& g : grids) g = *grid;
+    } else {
+      $assignments$
+    }
+  )cc");
+}
+
+// The autotune key, in key order: the integer arguments it names.
+std::vector<std::string> AutotuneKey(const KernelSpec& kernel) {
+  const std::vector<std::string> names = CppNames(kernel);
+  std::vector<std::string> key;
+  for (const std::string& name : kernel.autotune_key) {
+    for (size_t a = 0; a < names.size(); ++a) {
+      if (kernel.arg_names[a] == name && kernel.variants.front().arg_types[a].IsInteger()) {
+        key.push_back(fmt::format("static_cast<std::int64_t>({})", names[a]));
+      }
+    }
+  }
+  return key;
+}
+
+// The body of Launch_<kernel>: arguments, grids, key, and the launch.
+void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
+  const KernelSpec& kernel = build.spec.kernels[k];
+  const bool has_args = !kernel.arg_names.empty();
+  EmitArguments(printer, kernel);
+  EmitGrids(printer, build, k);
+  const std::vector<std::string> key = AutotuneKey(kernel);
+  if (!key.empty()) printer.Emit({{"key", FitOrOnePerLine("const std::int64_t key[] = {", key, "};", 2, true)}}, R"cc(
+    $key$
+  )cc");
+  const std::vector<std::string> launch_args = {
+      "stream",         has_args ? "args" : "nullptr", has_args ? "params" : "nullptr", "grids",
+      key.empty() ? "nullptr" : "key", std::to_string(key.size()), "options"};
+  const std::string head = fmt::format("return {}::{}_kernel().Launch(", Qualified(build), kernel.name);
+  printer.Emit({{"launch", FitOrFilled(head, launch_args, ");", 2)}}, R"cc(
+    $launch$
+  )cc");
+}
+
+}  // namespace
+
+std::string LaunchDeclaration(const KernelSpec& kernel, bool explicit_grid) {
+  const std::vector<std::string> params = Parameters(kernel, explicit_grid ? "triton_aot::Grid grid" : "",
+                                                     "const triton_aot::LaunchOptions& options = {}");
+  return FitOrOnePerLine("triton_aot::Status " + kernel.name + "(", params, ");", 0);
+}
+
+void EmitLaunchFunctions(CodePrinter& printer, const ModuleBuild& build, size_t k) {
+  const KernelSpec& kernel = build.spec.kernels[k];
+  const std::string options = "const triton_aot::LaunchOptions& options";
+  std::vector<std::string> forwarded = CppNames(kernel);
+  forwarded.insert(forwarded.begin(), "stream");
+  forwarded.push_back("options");
+  auto call = [&](const std::string& grid) {
+    forwarded.insert(forwarded.begin(), grid);
+    const std::string text =
+        FitOrFilled(fmt::format("return {}::Launch_{}(", Qualified(build), kernel.name), forwarded, ");", 2);
+    forwarded.erase(forwarded.begin());
+    return text;
+  };
+  auto signature = [&](const std::string& name, const std::string& grid) {
+    return FitOrOnePerLine("triton_aot::Status " + name + "(", Parameters(kernel, grid, options), ") {", 0);
+  };
+  printer.Emit({{"shared", signature("Launch_" + kernel.name, "const triton_aot::Grid* grid")},
+                {"body", [&] { EmitLaunchBody(printer, build, k); }},
+                {"plain", signature(kernel.name, "")},
+                {"plain_call", call("nullptr")},
+                {"with_grid", signature(kernel.name, "triton_aot::Grid grid")},
+                {"with_grid_call", call("&grid")}},
+               R"cc(
+
+                 namespace {
+
+                 $shared$
+                   $body$
+                 }
+
+                 }  // namespace
+
+                 $plain$
+                   $plain_call$
+                 }
+
+                 $with_grid$
+                   $with_grid_call$
+                 }
+               )cc");
+}
+
+}  // namespace triton_aot

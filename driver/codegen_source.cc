@@ -1,0 +1,211 @@
+// GenerateSource: the fatbins, embedded by the assembler, the tables the
+// runtime reads (KernelImage and ArchLaunchInfo rows), and the launch
+// functions.
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "code_printer.h"
+#include "codegen.h"
+#include "codegen_launch.h"
+#include "codegen_names.h"
+#include "cpp_escape.h"
+
+namespace triton_aot {
+namespace {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// The __asm__ block's lines, each an assembler line as a C++ literal.
+std::string AsmLines(const ModuleBuild& build) {
+  std::vector<std::string> lines = {".pushsection .rodata.triton_aot,\"a\",@progbits"};
+  for (const VariantBuild& v : build.variants) {
+    const std::string symbol = FatbinSymbol(build, v);
+    lines.insert(lines.end(), {".balign 64", ".globl " + symbol, ".hidden " + symbol, ".type " + symbol + ", @object",
+                               fmt::format(".size {}, {}", symbol, v.fatbin.size()), symbol + ":",
+                               ".incbin " + AsmStringLiteral(v.fatbin_name)});
+  }
+  lines.push_back(".popsection");
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) out += (i ? "\n" : "") + CppStringLiteral(lines[i] + "\n");
+  return out;
+}
+
+// Each kernel's argument names and sizes, which all its variants share.
+void EmitKernelTables(CodePrinter& printer, const ModuleBuild& build, const TableNames& tables) {
+  for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
+    const KernelSpec& kernel = build.spec.kernels[k];
+    if (kernel.arg_names.empty()) continue;
+    std::vector<std::string> names, bytes;
+    for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
+      names.push_back(CppStringLiteral(kernel.arg_names[a]));
+      bytes.push_back(std::to_string(ArgBytes(kernel.variants.front().arg_types[a])));
+    }
+    printer.Emit({{"kernel", kernel.name},
+                  {"names", FitOrOnePerLine("const char* const " + tables.ArgNames(k) + "[] = {", names, "};", 0, true)},
+                  {"bytes", FitOrOnePerLine("const std::uint8_t " + tables.ArgBytes(k) + "[] = {", bytes, "};", 0, true)}},
+                 R"cc(
+
+                   // $kernel$: the launch arguments' names and sizes in bytes.
+                   $names$
+                   $bytes$
+                 )cc");
+  }
+}
+
+std::string ArchRow(const ModuleBuild& build, const ArchBuild& ab) {
+  const auto& m = ab.metadata;
+  auto flag = [](bool value) { return std::string(value ? "true" : "false"); };
+  auto number = [&](const char* key, int otherwise) { return std::to_string(m.value(key, otherwise)); };
+  return FieldPerLine({{std::to_string(ab.arch.capability), "capability (" + ab.sm + ")"},
+                       {flag(ab.sm.back() == 'a'), "arch_specific"},
+                       {number("num_warps", 0), "num_warps"},
+                       {number("num_ctas", 1), "num_ctas"},
+                       {number("shared", 0), "shared_bytes"},
+                       {number("global_scratch_size", 0), "global_scratch_size"},
+                       {number("global_scratch_align", 1), "global_scratch_align"},
+                       {number("profile_scratch_size", 0), "profile_scratch_size"},
+                       {number("profile_scratch_align", 1), "profile_scratch_align"},
+                       {flag(m.value("launch_cooperative_grid", false)), "launch_cooperative_grid"},
+                       {flag(m.value("launch_pdl", false)), "launch_pdl"},
+                       {std::to_string(PtxasVersionNumber(build.ptxas.at(ab.arch.capability).info.version)),
+                        "ptxas_version"}},
+                      4);
+}
+
+// Each variant's argument hints and per-arch launch settings.
+void EmitVariantTables(CodePrinter& printer, const ModuleBuild& build, const TableNames& tables) {
+  for (size_t i = 0; i < build.variants.size(); ++i) {
+    const VariantBuild& v = build.variants[i];
+    const KernelSpec& kernel = build.KernelOf(v);
+    const Variant& variant = build.VariantOf(v);
+    Fields hints;
+    for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
+      hints.push_back({HintName(variant.arg_types[a].hint), CppCommentText(kernel.arg_names[a])});
+    }
+    std::string archs;
+    for (const ArchBuild& ab : v.archs) archs += (archs.empty() ? "" : "\n") + ArchRow(build, ab) + ",";
+    const std::string about = fmt::format("{}, variant {}: {}", kernel.name, variant.name, ConstexprSummary(variant));
+    printer.Emit({{"about", WrappedComment(CppCommentText(about), 0)},
+                  {"hints_table", tables.Hints(i)},
+                  {"hints", FieldPerLine(hints, 0).substr(1)},  // after the table's own "{"
+                  {"archs_table", tables.Archs(i)},
+                  {"archs", archs}},
+                 hints.empty() ? R"cc(
+
+                   $about$
+                   constexpr triton_aot::ArchLaunchInfo $archs_table$[] = {
+                       $archs$
+                   };
+                 )cc"
+                               : R"cc(
+
+                   $about$
+                   constexpr triton_aot::ArgHint $hints_table$[] = {$hints$;
+                   constexpr triton_aot::ArchLaunchInfo $archs_table$[] = {
+                       $archs$
+                   };
+                 )cc");
+  }
+}
+
+std::string ImageRow(const ModuleBuild& build, const TableNames& tables, size_t i) {
+  const VariantBuild& v = build.variants[i];
+  const KernelSpec& kernel = build.KernelOf(v);
+  const Variant& variant = build.VariantOf(v);
+  const bool has_args = !kernel.arg_names.empty();
+  return FieldPerLine({{CppStringLiteral(kernel.name), "kernel"},
+                       {CppStringLiteral(variant.name), "variant"},
+                       {CppStringLiteral(v.entry), "entry"},
+                       {FatbinSymbol(build, v), "fatbin"},
+                       {std::to_string(v.fatbin.size()), "fatbin_size"},
+                       {has_args ? tables.Hints(i) : "nullptr", "arg_hints"},
+                       {has_args ? tables.ArgNames(v.kernel_index) : "nullptr", "arg_names"},
+                       {has_args ? tables.ArgBytes(v.kernel_index) : "nullptr", "arg_bytes"},
+                       {std::to_string(kernel.arg_names.size()), "num_args"},
+                       {tables.Archs(i), "archs"},
+                       {std::to_string(v.archs.size()), "num_archs"},
+                       {std::to_string(variant.autotune_config), "autotune_config"},
+                       // The row's fields are 8 deep; ",  // constexprs" follows.
+                       {SplitStringLiteral(CppStringLiteral(ConstexprSummary(variant)), 8, kMaxLineLength - 16),
+                        "constexprs"}},
+                      4);
+}
+
+// A kernel's variants table, its Kernel and its launch functions.
+void EmitKernel(CodePrinter& printer, const ModuleBuild& build, const TableNames& tables, size_t k) {
+  const KernelSpec& kernel = build.spec.kernels[k];
+  std::string rows;
+  for (size_t i = 0; i < build.variants.size(); ++i) {
+    if (build.variants[i].kernel_index == k) rows += (rows.empty() ? "" : "\n") + ImageRow(build, tables, i) + ",";
+  }
+  printer.Emit({{"name", kernel.name},
+                {"count", std::to_string(VariantCount(build, k))},
+                {"rows", rows},
+                {"make_kernel", FitOrFilled("static triton_aot::Kernel kernel(",
+                                            {CppStringLiteral(build.module_name + "." + kernel.name),
+                                             kernel.name + "_variants", std::to_string(VariantCount(build, k))},
+                                            ");", 2)}},
+               R"cc(
+
+                 const triton_aot::KernelImage $name$_variants[$count$] = {
+                     $rows$
+                 };
+
+                 triton_aot::Kernel& $name$_kernel() {
+                   $make_kernel$
+                   return kernel;
+                 }
+               )cc");
+  EmitLaunchFunctions(printer, build, k);
+}
+
+}  // namespace
+
+std::string GenerateSource(const ModuleBuild& build) {
+  const TableNames tables(build);
+  CodePrinter printer;
+  std::string symbols;
+  for (const VariantBuild& v : build.variants) {
+    symbols += (symbols.empty() ? "" : "\n") + fmt::format("extern const unsigned char {}[];", FatbinSymbol(build, v));
+  }
+  printer.Emit({{"banner", Banner(build)},
+                {"header", CppStringLiteral(build.module_name + ".h")},
+                {"asm", AsmLines(build)},
+                {"symbols", symbols},
+                {"namespace", build.cpp_namespace + "::" + build.module_name},
+                {"kernel_tables", [&] { EmitKernelTables(printer, build, tables); }},
+                {"variant_tables", [&] { EmitVariantTables(printer, build, tables); }},
+                {"kernels",
+                 [&] {
+                   for (size_t k = 0; k < build.spec.kernels.size(); ++k) EmitKernel(printer, build, tables, k);
+                 }}},
+               R"cc(
+                 $banner$
+                 #include $header$
+
+                 #include <algorithm>
+
+                 // The fatbins are embedded by the assembler, which costs the same whatever
+                 // their size; their paths are relative to the folder of this file.
+                 __asm__(
+                     $asm$);
+
+                 extern "C" {
+                 $symbols$
+                 }
+
+                 namespace $namespace$ {
+                 namespace {
+                 $kernel_tables$
+                 $variant_tables$
+
+                 }  // namespace
+                 $kernels$
+
+                 }  // namespace $namespace$
+               )cc");
+  return printer.text();
+}
+
+}  // namespace triton_aot
