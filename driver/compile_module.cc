@@ -171,25 +171,21 @@ bool ReadKeyedFile(const std::string& path, std::string name, KeyedFile* file, s
 }
 
 // What every cache key of a module shares (cache_key.h), read from disk.
-bool ReadModuleKeyInputs(const std::string& module_path, const json& loaded, const std::string& frontend_script,
+bool ReadModuleKeyInputs(const std::string& module_path, const LoadAnswer& loaded, const std::string& frontend_script,
                          ModuleKeyInputs* in, std::string* err) {
-  if (!frontend_script.empty()) {
-    KeyedFile frontend;
-    if (!ReadKeyedFile(frontend_script, frontend_script, &frontend, err)) return false;
-    in->frontend_sha256 = frontend.sha256;
-  }
+  if (!frontend_script.empty() && !FrontendDigest(frontend_script, &in->frontend_sha256, err)) return false;
   if (!ReadKeyedFile(module_path, module_path, &in->module, err)) return false;
-  for (const json& path : loaded.value("imports", json::array())) {
+  for (const std::string& path : loaded.imports) {
     KeyedFile import;
-    if (!ReadKeyedFile(path.get<std::string>(), path.get<std::string>(), &import, err)) return false;
+    if (!ReadKeyedFile(path, path, &import, err)) return false;
     in->imports.push_back(std::move(import));
   }
-  in->triton_version = loaded.value("triton_version", "");
-  in->triton_key = loaded.value("triton_key", "");
-  const fs::path triton_dir = fs::path(loaded.value("triton_file", "")).parent_path();
-  for (const json& path : loaded.value("triton_files", json::array())) {
+  in->triton_version = loaded.triton_version;
+  in->triton_key = loaded.triton_key;
+  const fs::path triton_dir = fs::path(loaded.triton_file).parent_path();
+  for (const std::string& path : loaded.triton_files) {
     // Triton's native library is in triton_key: too large to hash per edge.
-    const fs::path file = path.get<std::string>();
+    const fs::path file = path;
     if (file.extension() != ".py" && file.extension() != ".bc") continue;
     KeyedFile source;
     if (!ReadKeyedFile(file.string(), file.lexically_relative(triton_dir).string(), &source, err)) return false;
@@ -210,10 +206,14 @@ class LazyCompiler {
         source_root_(std::move(source_root)) {}
 
   // The compiler, with the module loaded into it; `*loaded` gets its answer.
-  KernelCompiler* Loaded(json* loaded, std::string* err) {
+  KernelCompiler* Loaded(LoadAnswer* loaded, std::string* err) {
     if (!compiler_) compiler_ = factory_(scratch_);
     if (!module_loaded_) {
-      if (!compiler_->Load(module_path_, source_root_, loaded, err)) return nullptr;
+      Diagnostic error;
+      if (!compiler_->Load(module_path_, source_root_, loaded, &error)) {
+        *err = FormatDiagnostic(error);
+        return nullptr;
+      }
       module_loaded_ = true;
     }
     return compiler_.get();
@@ -240,7 +240,7 @@ bool Restore(const CacheEntry& entry, const CompileJob& job, CompileOutcome* out
 
 }  // namespace
 
-bool CompileOrReuse(const CompileModuleOptions& options, const std::string& module_path, const json& loaded,
+bool CompileOrReuse(const CompileModuleOptions& options, const std::string& module_path, const LoadAnswer& loaded,
                     const ModuleBuild& build, const std::vector<CompileJob>& jobs, ArtifactCache* cache,
                     const LoadedCompiler& loaded_compiler, std::vector<CompileOutcome>* outcomes,
                     std::vector<std::string>* cache_states, std::string* err) {
@@ -285,7 +285,11 @@ bool CompileOrReuse(const CompileModuleOptions& options, const std::string& modu
   KernelCompiler* compiler = loaded_compiler(err);
   if (!compiler) return false;
   std::vector<CompileOutcome> compiled;
-  if (!compiler->Compile(misses, &compiled, err)) return false;
+  Diagnostic error;
+  if (!compiler->Compile(misses, &compiled, &error)) {
+    *err = error.file.empty() ? error.message : FormatDiagnostic(error);  // the caller names the module
+    return false;
+  }
   bool warned = false;
   for (CompileOutcome& outcome : compiled) {
     const size_t j = static_cast<size_t>(outcome.id);
@@ -354,7 +358,7 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
 
   // 1. Load the module and read its spec, or recall what loading it answered
   //    last time, when neither it nor a file it imports changed since.
-  json loaded;
+  LoadAnswer loaded;
   std::string load_key, module_source, read_err;
   if (cache && ReadFile(module_path.string(), &module_source, &read_err)) {
     load_key = KeyDigest(LoadKeyParts({.frontend_identity = options.frontend_identity,
@@ -371,12 +375,16 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   build.module_name = module_name;
   build.cpp_namespace = options.cpp_namespace;
   build.archs = options.archs;
-  build.triton_version = loaded.value("triton_version", "");
-  if (!ParseModuleSpec(loaded, module_path.string(), &build.spec, err)) return false;
+  build.triton_version = loaded.triton_version;
+  Diagnostic spec_error;
+  if (!ParseModuleSpec(loaded, module_path.string(), &build.spec, &spec_error)) {
+    *err = FormatDiagnostic(spec_error);
+    return false;
+  }
 
   // 2. One ptxas per arch.
   PtxasSources sources = options.ptxas;
-  const fs::path triton_dir = fs::path(loaded.value("triton_file", "")).parent_path();
+  const fs::path triton_dir = fs::path(loaded.triton_file).parent_path();
   sources.triton_bin_dir = (triton_dir / "backends" / "nvidia" / "bin").string();
   for (const Arch& arch : options.archs) {
     std::string notes;
@@ -408,7 +416,7 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   std::vector<CompileOutcome> outcomes;
   std::vector<std::string> cache_states(jobs.size());  // "hit", "miss", or "" without a cache
   const LoadedCompiler loaded_compiler = [&](std::string* load_err) -> KernelCompiler* {
-    json answer;
+    LoadAnswer answer;
     return compiler.Loaded(&answer, load_err);
   };
   if (!CompileOrReuse(options, module_path.string(), loaded, build, jobs, cache.get(), loaded_compiler, &outcomes,
@@ -542,8 +550,8 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   //    ptxas, fatbinary).
   if (!options.depfile.empty()) {
     std::vector<std::string> deps = {module_path.string()};
-    for (const char* files : {"imports", "triton_files"}) {
-      for (const json& path : loaded.value(files, json::array())) deps.push_back(path.get<std::string>());
+    for (const auto* files : {&loaded.imports, &loaded.triton_files}) {
+      deps.insert(deps.end(), files->begin(), files->end());
     }
     std::set<std::string> tools = {options.fatbinary};
     for (const auto& [capability, choice] : build.ptxas) tools.insert(choice.info.path);

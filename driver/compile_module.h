@@ -51,7 +51,7 @@ using LoadedCompiler = std::function<KernelCompiler*(std::string* err)>;
 // are then stored. `cache_states` gets "hit", "miss", or "" without a cache.
 // False only when the compiler could not be asked at all; failed compiles are
 // outcomes.
-bool CompileOrReuse(const CompileModuleOptions& options, const std::string& module_path, const nlohmann::json& loaded,
+bool CompileOrReuse(const CompileModuleOptions& options, const std::string& module_path, const LoadAnswer& loaded,
                     const ModuleBuild& build, const std::vector<CompileJob>& jobs, ArtifactCache* cache,
                     const LoadedCompiler& loaded_compiler, std::vector<CompileOutcome>* outcomes,
                     std::vector<std::string>* cache_states, std::string* err);

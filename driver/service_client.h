@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "frontend.h"
+#include "service_identity.h"
 
 namespace triton_aot {
 
@@ -58,12 +59,6 @@ struct ServiceOptions {
   std::string warm_up_ptxas;
   int start_timeout_ms = 120'000;  // starting Python, importing Triton, the warm-up compile
 };
-
-// What a service must have been started with to serve this edge: the driver
-// and scripts (path, size, modification time), the Python, the ptxas
-// choices, and the environment Python reads at start-up.
-std::string ServiceIdentity(const std::string& python, const std::string& frontend_script,
-                            const std::string& explicit_ptxas, const std::string& toolkit_ptxas);
 
 // A link to a worker of the build tree's service, starting the service if
 // none runs. Null, with the reason, when the service cannot be used: the

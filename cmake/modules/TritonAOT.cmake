@@ -169,7 +169,12 @@ function(triton_aot_compile_module)
   _triton_aot_check_python("${python}")
   _triton_aot_find_cuda_tools()
   get_property(frontend GLOBAL PROPERTY TRITON_AOT_FRONTEND)
-  cmake_path(REPLACE_FILENAME frontend "triton_aot_service.py" OUTPUT_VARIABLE service)
+  # The scripts beside the frontend that it and the service import: the edge reruns when any changes.
+  set(python_files "${frontend}")
+  foreach(name IN ITEMS triton_aot_protocol.py triton_aot_describe.py triton_aot_service.py triton_aot_worker.py)
+    cmake_path(REPLACE_FILENAME frontend "${name}" OUTPUT_VARIABLE python_file)
+    list(APPEND python_files "${python_file}")
+  endforeach()
   set(source_root "${arg_SOURCE_ROOT}")
   if(NOT source_root)
     set(source_root "${CMAKE_SOURCE_DIR}")
@@ -220,7 +225,7 @@ function(triton_aot_compile_module)
             "--python=${python}" "--frontend=${frontend}" "--fatbinary=${TRITON_AOT_FATBINARY}"
             "--source-root=${source_root}" "--depfile=${out}/${stem}.d"
             "--timing-log=${CMAKE_BINARY_DIR}/triton_aot_timing.jsonl" ${optional_args}
-    DEPENDS "${module}" TritonAOT::driver "${frontend}" "${service}"
+    DEPENDS "${module}" TritonAOT::driver ${python_files}
     DEPFILE "${out}/${stem}.d"
     COMMENT "Compiling Triton kernels ${stem}.py for ${archs}"
     ${pool_args}
