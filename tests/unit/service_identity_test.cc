@@ -16,9 +16,6 @@ namespace triton_aot {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::ReadText;
-using testing::TempDir;
-using testing::WriteText;
 
 class ServiceIdentityTest : public ::testing::Test {
  protected:
@@ -30,7 +27,7 @@ class ServiceIdentityTest : public ::testing::Test {
   std::string Script() const { return (dir_.path() / "triton_aot_frontend.py").string(); }
   std::string Identity() const { return ServiceIdentity("python3", Script(), "", ""); }
 
-  TempDir dir_;
+  testing::TempDir dir_;
 };
 
 TEST_F(ServiceIdentityTest, EveryPythonFileBesideTheFrontendIsAFileOfTheFrontendOrTheService) {
@@ -56,7 +53,7 @@ TEST_F(ServiceIdentityTest, TheFrontendsDigestCoversItsSharedModules) {
   for (const std::string& file : FrontendFiles(Script())) {
     std::string before, after, err;
     ASSERT_TRUE(FrontendDigest(Script(), &before, &err)) << err;
-    WriteText(file, ReadText(file) + "\n# edited\n");
+    testing::WriteText(file, testing::ReadText(file) + "\n# edited\n");
     ASSERT_TRUE(FrontendDigest(Script(), &after, &err)) << err;
     EXPECT_NE(after, before) << file;
   }
