@@ -45,7 +45,7 @@ struct KeyedFile {
 // What every compile of one module shares.
 struct ModuleKeyInputs {
   std::string driver_version = kVersion;
-  std::string frontend_sha256;  // the frontend script that drives Triton
+  std::string frontend_sha256;  // the frontend that drives Triton (FrontendDigest)
   KeyedFile module;
   std::vector<KeyedFile> imports;  // the project's files the module imported
   std::string triton_version;

@@ -25,16 +25,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string Plain(const std::string& message) { return FormatDiagnostic(Diagnostic::Plain(message)); }
-
 // The output folder, without what an earlier, killed run of this module left
 // behind there.
-bool PrepareOutputDir(const CompileModuleOptions& options, const std::string& module_name, std::string* err) {
+bool PrepareOutputDir(const CompileModuleOptions& options, const std::string& module_name, Diagnostic* error) {
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);
   if (ec) {
-    *err = Plain(fmt::format("--output-dir: cannot create the folder '{}': {}{}", options.output_dir, ec.message(),
-                             AdviceForWriteError(ec.value())));
+    *error = Diagnostic::Plain(fmt::format("--output-dir: cannot create the folder '{}': {}{}", options.output_dir,
+                                           ec.message(), AdviceForWriteError(ec.value())));
     return false;
   }
   RemoveAbandonedTemporaries(options.output_dir, module_name + ".");
@@ -47,10 +45,10 @@ bool PrepareOutputDir(const CompileModuleOptions& options, const std::string& mo
 }
 
 // One ptxas per arch; Triton's own bundled one is a candidate too.
-bool ResolveTools(const CompileModuleOptions& options, const nlohmann::json& loaded, PtxasProber& prober,
+bool ResolveTools(const CompileModuleOptions& options, const LoadAnswer& loaded, PtxasProber& prober,
                   ModuleBuild* build, std::string* err) {
   PtxasSources sources = options.ptxas;
-  const fs::path triton_dir = fs::path(loaded.value("triton_file", "")).parent_path();
+  const fs::path triton_dir = fs::path(loaded.triton_file).parent_path();
   sources.triton_bin_dir = (triton_dir / "backends" / "nvidia" / "bin").string();
   for (const Arch& arch : options.archs) {
     std::string notes;
@@ -65,7 +63,7 @@ bool ResolveTools(const CompileModuleOptions& options, const nlohmann::json& loa
 // The artifact cache's view of this edge; without a module key (a file the
 // key is made of cannot be read) the edge compiles everything.
 ReuseOptions CacheUse(const CompileModuleOptions& options, const EdgeKeySources& keys, ArtifactCache* cache,
-                      const nlohmann::json& loaded) {
+                      const LoadAnswer& loaded) {
   ReuseOptions reuse{cache, "", keys.module_path, options.cache_dir, options.verbose};
   std::string why_not;
   if (cache && !ModuleKey(keys, loaded, &reuse.module_key, &why_not)) {
@@ -77,7 +75,7 @@ ReuseOptions CacheUse(const CompileModuleOptions& options, const EdgeKeySources&
   return reuse;
 }
 
-bool WriteDepfile(const CompileModuleOptions& options, const nlohmann::json& loaded, const ModuleBuild& build,
+bool WriteDepfile(const CompileModuleOptions& options, const LoadAnswer& loaded, const ModuleBuild& build,
                   const std::string& module_path, std::string* err) {
   if (options.depfile.empty()) return true;
   const std::string target = fmt::format("{}/{}.h", options.output_dir, build.module_name);
@@ -85,10 +83,21 @@ bool WriteDepfile(const CompileModuleOptions& options, const nlohmann::json& loa
   return WriteFileAtomically(options.depfile, FormatDepfile(target, deps), err);
 }
 
+void LogTimesOrWarn(const std::string& timing_log, const std::vector<TimingRecord>& records) {
+  std::string err;
+  if (!LogTimes(timing_log, records, &err)) fmt::print(stderr, "triton-aot: warning: {}\n", err);
+}
+
+// Fails the edge with one diagnostic.
+bool Fail(Diagnostics* errors, Diagnostic error) {
+  errors->push_back(std::move(error));
+  return false;
+}
+
 }  // namespace
 
 bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& make_compiler, PtxasProber& prober,
-                   std::string* err) {
+                   Diagnostics* errors) {
   const int64_t edge_start_us = UnixMicros();
   const std::string module_path = fs::absolute(options.module_path).lexically_normal().string();
   ModuleBuild build;
@@ -96,47 +105,46 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   build.cpp_namespace = options.cpp_namespace;
   build.archs = options.archs;
   if (!IsIdentifier(build.module_name)) {
-    *err = FormatDiagnostic(Diagnostic::At(
-        module_path, 1, 0,
-        fmt::format("the module's name '{}' is not a C++ identifier, but it names the generated header and "
-                    "namespace: rename the file (letters, digits and '_')",
-                    build.module_name)));
-    return false;
+    return Fail(errors, Diagnostic::At(module_path, 1, 0,
+                                       fmt::format("the module's name '{}' is not a C++ identifier, but it names the "
+                                                   "generated header and namespace: rename the file (letters, "
+                                                   "digits and '_')",
+                                                   build.module_name)));
   }
+  Diagnostic error;
+  std::string err;
   ScratchDir scratch;
-  if (!PrepareOutputDir(options, build.module_name, err)) return false;
-  if (!scratch.Create(options.output_dir, build.module_name, err)) return (*err = Plain(*err), false);
+  if (!PrepareOutputDir(options, build.module_name, &error)) return Fail(errors, error);
+  if (!scratch.Create(options.output_dir, build.module_name, &err)) return Fail(errors, Diagnostic::Plain(err));
   LazyCompiler compiler(make_compiler, scratch.path(), module_path, options.source_root);
   std::unique_ptr<ArtifactCache> cache;
   if (!options.cache_dir.empty()) cache = std::make_unique<ArtifactCache>(options.cache_dir, options.cache_max_bytes);
   const EdgeKeySources keys{module_path, options.source_root, options.frontend_script, options.frontend_identity,
                             options.triton_settings};
+  const auto in_module = [&](const std::string& message) { return Diagnostic::Plain(module_path + ": " + message); };
 
-  nlohmann::json loaded;
-  if (!LoadModule(keys, cache.get(), compiler, &loaded, err)) return false;
-  build.triton_version = loaded.value("triton_version", "");
-  if (!ParseModuleSpec(loaded, module_path, &build.spec, err)) return false;
-  if (!ResolveTools(options, loaded, prober, &build, err)) return (*err = Plain(module_path + ": " + *err), false);
+  LoadAnswer loaded;
+  if (!LoadModule(keys, cache.get(), compiler, &loaded, &error)) return Fail(errors, error);
+  build.triton_version = loaded.triton_version;
+  if (!ParseModuleSpec(loaded, module_path, &build.spec, &error)) return Fail(errors, error);
+  if (!ResolveTools(options, loaded, prober, &build, &err)) return Fail(errors, in_module(err));
   JobTable jobs = JobTable::Plan(build, scratch.path());
-  if (!ReuseOrCompile(CacheUse(options, keys, cache.get(), loaded), build, compiler, &jobs, err)) {
-    return (*err = Plain(module_path + ": " + *err), false);
+  if (!ReuseOrCompile(CacheUse(options, keys, cache.get(), loaded), build, compiler, &jobs, &error)) {
+    return Fail(errors, error);
   }
   const EdgeTimes times{(fs::absolute(options.output_dir) / (build.module_name + ".h")).lexically_normal().string(),
                         compiler.Kind(), edge_start_us};
   const std::vector<TimingRecord> records = TimingRecords(jobs, build, times);
-  std::string log_err;
-  if (const Diagnostics failures = CompileFailures(jobs, build, module_path); !failures.empty()) {
-    if (!LogTimes(options.timing_log, records, &log_err)) fmt::print(stderr, "triton-aot: warning: {}\n", log_err);
-    *err = FormatDiagnostics(failures);
+  if (Diagnostics failures = CompileFailures(jobs, build, module_path); !failures.empty()) {
+    LogTimesOrWarn(options.timing_log, records);
+    *errors = std::move(failures);
     return false;
   }
-  if (!PackFatbins(jobs, options.fatbinary, scratch.path(), &build, err)) {
-    return (*err = Plain(module_path + ": " + *err), false);
+  if (!PackFatbins(jobs, options.fatbinary, scratch.path(), &build, &err)) return Fail(errors, in_module(err));
+  if (!WriteOutputs(build, options.output_dir, &err) || !WriteDepfile(options, loaded, build, module_path, &err)) {
+    return Fail(errors, Diagnostic::Plain(err));
   }
-  if (!WriteOutputs(build, options.output_dir, err) || !WriteDepfile(options, loaded, build, module_path, err)) {
-    return (*err = Plain(*err), false);
-  }
-  if (!LogTimes(options.timing_log, records, &log_err)) fmt::print(stderr, "triton-aot: warning: {}\n", log_err);
+  LogTimesOrWarn(options.timing_log, records);
   if (options.verbose) fmt::print(stderr, "{}\n", EdgeSummary(records, build, compiler.Kind()));
   return true;
 }

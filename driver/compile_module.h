@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "arch.h"
+#include "diagnostic.h"
 #include "lazy_compiler.h"
 #include "ptxas.h"
 
@@ -36,9 +37,9 @@ struct CompileModuleOptions {
   bool verbose = false;
 };
 
-// On failure `*err` holds the message to print, and the outputs of an earlier
-// successful run are left exactly as they were.
+// On failure `*errors` says what went wrong (main.cc prints it), and the
+// outputs of an earlier successful run are left exactly as they were.
 bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& make_compiler, PtxasProber& prober,
-                   std::string* err);
+                   Diagnostics* errors);
 
 }  // namespace triton_aot

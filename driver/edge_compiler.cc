@@ -36,6 +36,7 @@ ServiceOptions ServiceFor(const CompileModuleOptions& options, const CompilerCho
   service.warm_up_ptxas =
       !options.ptxas.explicit_path.empty() ? options.ptxas.explicit_path : options.ptxas.toolkit_path;
   service.idle_timeout_s = choice.service_idle_timeout_s;
+  service.environment = choice.environment;
   return service;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "compile_module.h"
+#include "environment.h"
 
 namespace triton_aot {
 
@@ -15,6 +16,7 @@ struct CompilerChoice {
   bool use_service = true;
   int service_idle_timeout_s = 900;
   std::string service_folder;  // DefaultServiceFolder()
+  Environment environment;     // the edge's, for a service's worker to take on
 };
 
 // The factory CompileModule calls when the edge first needs a compiler.

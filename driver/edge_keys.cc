@@ -4,11 +4,10 @@
 
 #include "atomic_file.h"
 #include "content_hash.h"
+#include "frontend.h"
 
 namespace triton_aot {
 namespace fs = std::filesystem;
-using nlohmann::json;
-
 namespace {
 
 // A file a key is made of, read from `path`; `name` is how the key names it.
@@ -19,24 +18,22 @@ bool ReadKeyedFile(const std::string& path, std::string name, KeyedFile* file, s
   return true;
 }
 
-bool ReadModuleKeyInputs(const EdgeKeySources& sources, const json& loaded, ModuleKeyInputs* in, std::string* err) {
-  if (!sources.frontend_script.empty()) {
-    KeyedFile frontend;
-    if (!ReadKeyedFile(sources.frontend_script, sources.frontend_script, &frontend, err)) return false;
-    in->frontend_sha256 = frontend.sha256;
+bool ReadModuleKeyInputs(const EdgeKeySources& sources, const LoadAnswer& loaded, ModuleKeyInputs* in,
+                         std::string* err) {
+  if (!sources.frontend_script.empty() && !FrontendDigest(sources.frontend_script, &in->frontend_sha256, err)) {
+    return false;
   }
   if (!ReadKeyedFile(sources.module_path, sources.module_path, &in->module, err)) return false;
-  for (const json& path : loaded.value("imports", json::array())) {
+  for (const std::string& path : loaded.imports) {
     KeyedFile import;
-    if (!ReadKeyedFile(path.get<std::string>(), path.get<std::string>(), &import, err)) return false;
+    if (!ReadKeyedFile(path, path, &import, err)) return false;
     in->imports.push_back(std::move(import));
   }
-  in->triton_version = loaded.value("triton_version", "");
-  in->triton_key = loaded.value("triton_key", "");
-  const fs::path triton_dir = fs::path(loaded.value("triton_file", "")).parent_path();
-  for (const json& path : loaded.value("triton_files", json::array())) {
+  in->triton_version = loaded.triton_version;
+  in->triton_key = loaded.triton_key;
+  const fs::path triton_dir = fs::path(loaded.triton_file).parent_path();
+  for (const fs::path file : loaded.triton_files) {
     // Triton's native library is in triton_key: too large to hash per edge.
-    const fs::path file = path.get<std::string>();
     if (file.extension() != ".py" && file.extension() != ".bc") continue;
     KeyedFile source;
     if (!ReadKeyedFile(file.string(), file.lexically_relative(triton_dir).string(), &source, err)) return false;
@@ -57,7 +54,7 @@ std::string LoadKey(const EdgeKeySources& sources) {
                                  .settings = sources.triton_settings}));
 }
 
-bool ModuleKey(const EdgeKeySources& sources, const json& loaded, std::string* key, std::string* err) {
+bool ModuleKey(const EdgeKeySources& sources, const LoadAnswer& loaded, std::string* key, std::string* err) {
   ModuleKeyInputs inputs;
   if (!ReadModuleKeyInputs(sources, loaded, &inputs, err)) return false;
   *key = KeyDigest(ModuleKeyParts(inputs));

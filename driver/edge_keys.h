@@ -5,16 +5,15 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "cache_key.h"
+#include "protocol.h"
 
 namespace triton_aot {
 
 struct EdgeKeySources {
   std::string module_path;
   std::string source_root;
-  std::string frontend_script;    // its bytes are part of every module key
+  std::string frontend_script;    // its files' bytes are part of every module key (FrontendDigest)
   std::string frontend_identity;  // ServiceIdentity()
   std::vector<std::string> triton_settings;  // TritonSettings() of the edge's environment
 };
@@ -24,6 +23,6 @@ std::string LoadKey(const EdgeKeySources& sources);
 
 // The module key from the module, the files it imported and Triton's files
 // that the load answer `loaded` names; false when one cannot be read.
-bool ModuleKey(const EdgeKeySources& sources, const nlohmann::json& loaded, std::string* key, std::string* err);
+bool ModuleKey(const EdgeKeySources& sources, const LoadAnswer& loaded, std::string* key, std::string* err);
 
 }  // namespace triton_aot

@@ -12,7 +12,6 @@
 
 namespace triton_aot {
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
@@ -96,12 +95,10 @@ bool WriteOutputs(const ModuleBuild& build, const std::string& out, std::string*
          WriteFileIfChanged(fmt::format("{}/{}.h", out, build.module_name), GenerateHeader(build), nullptr, err);
 }
 
-std::vector<std::string> EdgeInputs(const std::string& module_path, const json& loaded, const ModuleBuild& build,
-                                    const std::string& fatbinary) {
+std::vector<std::string> EdgeInputs(const std::string& module_path, const LoadAnswer& loaded,
+                                    const ModuleBuild& build, const std::string& fatbinary) {
   std::vector<std::string> deps = {module_path};
-  for (const char* files : {"imports", "triton_files"}) {
-    for (const json& path : loaded.value(files, json::array())) deps.push_back(path.get<std::string>());
-  }
+  for (const auto* files : {&loaded.imports, &loaded.triton_files}) deps.insert(deps.end(), files->begin(), files->end());
   std::set<std::string> tools = {fatbinary};
   for (const auto& [capability, choice] : build.ptxas) tools.insert(choice.info.path);
   deps.insert(deps.end(), tools.begin(), tools.end());

@@ -8,10 +8,9 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "job_table.h"
 #include "module_build.h"
+#include "protocol.h"
 
 namespace triton_aot {
 
@@ -27,7 +26,7 @@ bool WriteOutputs(const ModuleBuild& build, const std::string& output_dir, std::
 // What the edge's output depends on: the module, the project's Python files it
 // imported, Triton's files (from the load answer `loaded`), and the tools
 // whose change changes the output (each ptxas, fatbinary).
-std::vector<std::string> EdgeInputs(const std::string& module_path, const nlohmann::json& loaded,
+std::vector<std::string> EdgeInputs(const std::string& module_path, const LoadAnswer& loaded,
                                     const ModuleBuild& build, const std::string& fatbinary);
 
 }  // namespace triton_aot

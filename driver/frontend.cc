@@ -3,30 +3,26 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <regex>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "atomic_file.h"
+#include "content_hash.h"
 #include "interrupt.h"
 
 namespace triton_aot {
 
 using nlohmann::json;
 
-std::string FormatFrontendError(const json& error, const std::string& module_path) {
-  std::string file = error.value("file", json()).is_string() ? error["file"].get<std::string>() : module_path;
-  const int line = error.value("line", 0);
-  const int col = error.value("col", 0);
-  const std::string message = error.value("message", "unknown error");
-  std::string where = file;
-  if (line > 0) where += fmt::format(":{}", line);
-  if (line > 0 && col > 0) where += fmt::format(":{}", col);
-  std::string text = where.empty() ? message : fmt::format("{}: error: {}", where, message);
-  if (!module_path.empty() && file != module_path) text += fmt::format(" (while loading {})", module_path);
-  if (error.contains("errno") && error["errno"].is_number_integer()) text += AdviceForWriteError(error["errno"]);
-  return text;
+Diagnostic FrontendDiagnostic(const FrontendError& error, const std::string& module_path) {
+  const std::string file = error.file.empty() ? module_path : error.file;
+  std::string message = error.message;
+  if (!module_path.empty() && file != module_path) message += fmt::format(" (while loading {})", module_path);
+  if (error.error_number) message += AdviceForWriteError(*error.error_number);
+  return Diagnostic::At(file, error.line, error.col, message);
 }
 
 namespace {
@@ -80,6 +76,22 @@ class ProcessLink : public FrontendLink {
 
 }  // namespace
 
+std::vector<std::string> FrontendFiles(const std::string& frontend_script) {
+  const std::filesystem::path folder = std::filesystem::path(frontend_script).parent_path();
+  return {frontend_script, (folder / "triton_aot_protocol.py").string(), (folder / "triton_aot_describe.py").string()};
+}
+
+bool FrontendDigest(const std::string& frontend_script, std::string* sha256, std::string* err) {
+  ContentHash hash;
+  for (const std::string& file : FrontendFiles(frontend_script)) {
+    std::string bytes;
+    if (!ReadFile(file, &bytes, err)) return false;
+    hash.Add(std::filesystem::path(file).filename().string(), bytes);
+  }
+  *sha256 = hash.HexDigest();
+  return true;
+}
+
 std::map<std::string, std::optional<std::string>> FrontendEnvironment(const FrontendOptions& options) {
   std::map<std::string, std::optional<std::string>> env = {
       // No GPU is needed or wanted at build time.
@@ -101,14 +113,15 @@ std::unique_ptr<FrontendLink> MakeProcessLink(const FrontendOptions& options) {
 Frontend::Frontend(FrontendOptions options, std::unique_ptr<FrontendLink> link)
     : options_(std::move(options)), link_(std::move(link)) {}
 
-bool Frontend::Exchange(const json& request, int timeout_ms, json* response, std::string* err) {
+bool Frontend::Exchange(const std::string& request, const std::string& what, int timeout_ms, json* answer,
+                        std::string* err) {
   if (!open_) {
     if (!link_->Open(err)) return false;
     open_ = true;
   }
   std::string line;
   std::string write_err;
-  const bool sent = link_->Send(request.dump() + "\n", &write_err);
+  const bool sent = link_->Send(request + "\n", &write_err);
   const LineReader::Read read = sent ? link_->Receive(&line, timeout_ms) : LineReader::Read::kEnd;
   if (read == LineReader::Read::kInterrupted) {
     link_->Kill();
@@ -127,28 +140,29 @@ bool Frontend::Exchange(const json& request, int timeout_ms, json* response, std
     *err = fmt::format("{} stopped unexpectedly ({}){}", link_->Name(), how, log.empty() ? "" : ":\n" + log);
     return false;
   }
-  *response = json::parse(line, nullptr, false);
-  if (response->is_discarded()) {
+  if (!ParseMessage(line, what, answer, err)) {
     *err = fmt::format("{} answered with something that is not JSON: {}", link_->Name(), line.substr(0, 200));
     return false;
   }
   return true;
 }
 
-std::string Frontend::TimedOutLoadMessage(const std::string& module_path, const std::string& source_root) {
+Diagnostic Frontend::TimedOutLoad(const std::string& module_path, const std::string& source_root) {
   // The frontend dumps its Python stack on SIGUSR1 (faulthandler); the
   // innermost frame in the project's files is where the module is stuck.
   static const std::regex kFrame(R"re(File "([^"]+)", line (\d+))re");
   link_->Signal(SIGUSR1);
-  std::string where = module_path;
+  std::string file = module_path;
+  int line = 0;
   for (int waited_ms = 0; waited_ms < 2000; waited_ms += 50) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     const std::string log = Stderr();
     bool found = false;
     for (std::sregex_iterator it(log.begin(), log.end(), kFrame), end; it != end; ++it) {
-      const std::string file = (*it)[1].str();
-      if (file == module_path || file.rfind(source_root + "/", 0) == 0) {
-        where = fmt::format("{}:{}", file, (*it)[2].str());
+      const std::string frame_file = (*it)[1].str();
+      if (frame_file == module_path || frame_file.rfind(source_root + "/", 0) == 0) {
+        file = (*it)[1].str();
+        line = std::stoi((*it)[2].str());
         found = true;
         break;
       }
@@ -157,74 +171,65 @@ std::string Frontend::TimedOutLoadMessage(const std::string& module_path, const 
   }
   link_->Kill();
   const int seconds = (options_.load_timeout_ms + 999) / 1000;
-  return fmt::format("{}: error: loading the module did not finish within {} s{}; a kernel module must not loop or "
-                     "wait at import. If it really needs longer, raise the limit with --load-timeout (CMake: "
-                     "TRITON_AOT_LOAD_TIMEOUT)",
-                     where, seconds, where == module_path ? "" : " (it was still running this line)");
+  return Diagnostic::At(file, line, 0,
+                        fmt::format("loading the module did not finish within {} s{}; a kernel module must not loop "
+                                    "or wait at import. If it really needs longer, raise the limit with "
+                                    "--load-timeout (CMake: TRITON_AOT_LOAD_TIMEOUT)",
+                                    seconds, line == 0 ? "" : " (it was still running this line)"));
 }
 
-bool Frontend::Load(const std::string& module_path, const std::string& source_root, json* loaded,
-                           std::string* err) {
-  json request = {{"op", "load"}, {"module", module_path}, {"source_root", source_root}};
-  if (!Exchange(request, options_.load_timeout_ms, loaded, err)) {
+bool Frontend::Load(const std::string& module_path, const std::string& source_root, LoadAnswer* answer,
+                    Diagnostic* error) {
+  json message;
+  std::string err;
+  if (!Exchange(LoadRequestLine({module_path, source_root}), "load answer", options_.load_timeout_ms, &message, &err)) {
     if (load_timed_out_) {
-      *err = TimedOutLoadMessage(module_path, source_root);
-      return false;
+      *error = TimedOutLoad(module_path, source_root);
+    } else {
+      *error = Diagnostic::Plain(PendingInterrupt() != 0 ? err : fmt::format("{}: {}", module_path, err));
     }
-    if (PendingInterrupt() != 0) return false;
-    *err = fmt::format("triton-aot: error: {}: {}", module_path, *err);
     return false;
   }
-  if (!loaded->value("ok", false)) {
-    const json& error = (*loaded)["error"];
-    if (error.value("kind", "") == "no-triton") {
-      *err = fmt::format("triton-aot: error: {}; install it (pip install triton==3.6.0) or point add_triton_kernels() "
-                         "at a Python that has it (PYTHON keyword or TRITON_AOT_PYTHON)",
-                         error.value("message", ""));
-    } else {
-      *err = FormatFrontendError(error, module_path);
-    }
+  FrontendError failure;
+  switch (ReadAnswerKind(message, "load answer", &failure, &err)) {
+    case AnswerKind::kOk: break;
+    case AnswerKind::kMalformed: *error = Diagnostic::Plain(fmt::format("{}: {}", module_path, err)); return false;
+    case AnswerKind::kFailed:
+      if (failure.kind == "no-triton") {
+        *error = Diagnostic::Plain(fmt::format("{}; install it (pip install triton==3.6.0) or point "
+                                               "add_triton_kernels() at a Python that has it (PYTHON keyword or "
+                                               "TRITON_AOT_PYTHON)",
+                                               failure.message));
+      } else {
+        *error = FrontendDiagnostic(failure, module_path);
+      }
+      return false;
+  }
+  if (!ParseLoadAnswer(message, answer, &err)) {
+    *error = Diagnostic::Plain(fmt::format("{}: {}", module_path, err));
     return false;
   }
   return true;
 }
 
 bool Frontend::Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,
-                              std::string* err) {
-  json request = {{"op", "compile"}, {"jobs", json::array()}};
-  for (const CompileJob& job : jobs) {
-    request["jobs"].push_back({{"id", job.id},
-                               {"kernel", job.function},
-                               {"signature", job.signature},
-                               {"constexprs", job.constexprs},
-                               {"divisible_by_16", job.divisible_by_16},
-                               {"options", job.options},
-                               {"arch", job.arch},
-                               {"ptxas", job.ptxas},
-                               {"out_prefix", job.out_prefix}});
-  }
-  json response;
-  if (!Exchange(request, -1, &response, err)) return false;
-  if (!response.value("ok", false)) {
-    // Not about one variant (those come back as results): a full disk, say.
-    *err = FormatFrontendError(response["error"], "");
+                       Diagnostic* error) {
+  json message;
+  std::string err;
+  FrontendError failure;
+  if (!Exchange(CompileRequestLine(jobs), "compile answer", -1, &message, &err)) {
+    *error = Diagnostic::Plain(err);
     return false;
   }
-  outcomes->clear();
-  for (const json& r : response["results"]) {
-    CompileOutcome outcome;
-    outcome.id = r["id"].get<int>();
-    outcome.ok = r["ok"].get<bool>();
-    outcome.elapsed_us = r["elapsed_us"].get<int64_t>();
-    outcome.start_us = r.value("start_us", int64_t{0});
-    outcome.error = r.value("error", "");
-    if (r.contains("where") && r["where"].is_object()) {
-      outcome.error_file = r["where"].value("file", "");
-      outcome.error_line = r["where"].value("line", 0);
-      outcome.error_col = r["where"].value("col", 0);
-    }
-    outcome.metadata = r.value("metadata", json());
-    outcomes->push_back(std::move(outcome));
+  switch (ReadAnswerKind(message, "compile answer", &failure, &err)) {
+    case AnswerKind::kOk: break;
+    case AnswerKind::kMalformed: *error = Diagnostic::Plain(err); return false;
+    // Not about one variant (those come back as results): a full disk, say.
+    case AnswerKind::kFailed: *error = FrontendDiagnostic(failure, ""); return false;
+  }
+  if (!ParseCompileAnswer(message, outcomes, &err)) {
+    *error = Diagnostic::Plain(err);
+    return false;
   }
   return true;
 }

@@ -11,51 +11,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "kernel_compiler.h"
 #include "subprocess.h"
 
 namespace triton_aot {
-
-// One triton.compile call: one variant of one kernel for one arch.
-struct CompileJob {
-  int id = 0;
-  std::string function;                 // the @triton.jit function
-  nlohmann::ordered_json signature;     // param -> Triton type or "constexpr"
-  nlohmann::ordered_json constexprs;    // param -> value
-  std::vector<int> divisible_by_16;     // param indices
-  nlohmann::ordered_json options;       // num_warps, num_stages, ...
-  int arch = 0;
-  std::string ptxas;
-  std::string out_prefix;  // the frontend writes <prefix>.cubin and <prefix>.ptx
-};
-
-struct CompileOutcome {
-  int id = 0;
-  bool ok = false;
-  int64_t start_us = 0;  // Unix time
-  int64_t elapsed_us = 0;
-  std::string error;
-  // Where in the project's sources Triton's compiler failed, when it says.
-  std::string error_file;
-  int error_line = 0;
-  int error_col = 0;
-  nlohmann::json metadata;
-};
-
-class KernelCompiler {
- public:
-  virtual ~KernelCompiler() = default;
-  // The frontend's description of the module (see triton_aot_frontend.py),
-  // or false with a message already in compiler style.
-  virtual bool Load(const std::string& module_path, const std::string& source_root, nlohmann::json* loaded,
-                    std::string* err) = 0;
-  virtual bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,
-                       std::string* err) = 0;
-  // "service" (a warm worker of the compile service) or "process" (a Python
-  // of the edge's own), for the timing log.
-  virtual std::string Kind() const = 0;
-};
 
 struct FrontendOptions {
   std::string python = "python3";
@@ -70,6 +29,14 @@ struct FrontendOptions {
   // A module that loops or blocks at import would otherwise hang the build.
   int load_timeout_ms = 120'000;
 };
+
+// The Python files the frontend is made of: the script, then the modules
+// beside it that it imports (triton_aot_protocol.py, triton_aot_describe.py).
+// A change in any of them changes what a compile gives.
+std::vector<std::string> FrontendFiles(const std::string& frontend_script);
+
+// The SHA-256 of the bytes of every one of FrontendFiles(), for cache keys.
+bool FrontendDigest(const std::string& frontend_script, std::string* sha256, std::string* err);
 
 // The environment a frontend's Python runs with, on top of the driver's.
 std::map<std::string, std::optional<std::string>> FrontendEnvironment(const FrontendOptions& options);
@@ -103,17 +70,19 @@ std::unique_ptr<FrontendLink> MakeProcessLink(const FrontendOptions& options);
 class Frontend : public KernelCompiler {
  public:
   Frontend(FrontendOptions options, std::unique_ptr<FrontendLink> link);
-  bool Load(const std::string& module_path, const std::string& source_root, nlohmann::json* loaded,
-            std::string* err) override;
-  bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes, std::string* err) override;
+  bool Load(const std::string& module_path, const std::string& source_root, LoadAnswer* answer,
+            Diagnostic* error) override;
+  bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes, Diagnostic* error) override;
   std::string Kind() const override { return link_->Kind(); }
   // What the frontend printed to stderr (Python warnings, Triton's ptxas logs).
   std::string Stderr() const;
 
  private:
-  bool Exchange(const nlohmann::json& request, int timeout_ms, nlohmann::json* response, std::string* err);
+  // Sends a request line and reads the answer, which `what` names in errors.
+  bool Exchange(const std::string& request, const std::string& what, int timeout_ms, nlohmann::json* answer,
+                std::string* err);
   // Where the module was when loading it timed out, from Python's stack dump.
-  std::string TimedOutLoadMessage(const std::string& module_path, const std::string& source_root);
+  Diagnostic TimedOutLoad(const std::string& module_path, const std::string& source_root);
 
   FrontendOptions options_;
   std::unique_ptr<FrontendLink> link_;
@@ -121,10 +90,9 @@ class Frontend : public KernelCompiler {
   bool load_timed_out_ = false;
 };
 
-// Formats a frontend error object ({kind, message, file, line, col, errno}) as
-// "file:line:col: error: message", with advice for a full disk and the like.
-// An error without a file, given no module path, is the message alone: the
-// caller says where.
-std::string FormatFrontendError(const nlohmann::json& error, const std::string& module_path);
+// The frontend's error object as a diagnostic at its place (the module when
+// it names none), with advice for a full disk and the like. An error without
+// a file, given no module path, is about no place: the caller says where.
+Diagnostic FrontendDiagnostic(const FrontendError& error, const std::string& module_path);
 
 }  // namespace triton_aot

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "arch.h"
-#include "frontend.h"
+#include "protocol.h"
 #include "module_build.h"
 
 namespace triton_aot {

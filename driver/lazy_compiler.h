@@ -6,9 +6,8 @@
 #include <memory>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "frontend.h"
+#include "diagnostic.h"
+#include "kernel_compiler.h"
 
 namespace triton_aot {
 
@@ -25,11 +24,11 @@ class LazyCompiler {
         source_root_(std::move(source_root)) {}
 
   // The compiler, with the module loaded into it; `*loaded` gets the answer
-  // when this call loaded it. Null, with the message, when loading failed.
-  KernelCompiler* Loaded(nlohmann::json* loaded, std::string* err) {
+  // when this call loaded it. Null, with what went wrong, when loading failed.
+  KernelCompiler* Loaded(LoadAnswer* loaded, Diagnostic* error) {
     if (!compiler_) compiler_ = factory_(scratch_);
     if (!module_loaded_) {
-      if (!compiler_->Load(module_path_, source_root_, loaded, err)) return nullptr;
+      if (!compiler_->Load(module_path_, source_root_, loaded, error)) return nullptr;
       module_loaded_ = true;
     }
     return compiler_.get();

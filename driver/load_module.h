@@ -6,16 +6,15 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "artifact_cache.h"
+#include "diagnostic.h"
 #include "edge_keys.h"
 #include "lazy_compiler.h"
 
 namespace triton_aot {
 
 // `cache` may be null: then the module is always loaded.
-bool LoadModule(const EdgeKeySources& sources, ArtifactCache* cache, LazyCompiler& compiler, nlohmann::json* loaded,
-                std::string* err);
+bool LoadModule(const EdgeKeySources& sources, ArtifactCache* cache, LazyCompiler& compiler, LoadAnswer* loaded,
+                Diagnostic* error);
 
 }  // namespace triton_aot

@@ -110,9 +110,11 @@ bool CompleteCompileOptions(CompileCommand* c, const Environment& environment, D
   o.triton_settings = TritonSettings(environment);
   o.frontend_script = c->choice.frontend;
   o.frontend_identity =
-      ServiceIdentity(c->choice.python, c->choice.frontend, o.ptxas.explicit_path, o.ptxas.toolkit_path);
+      ServiceIdentity(c->choice.python, c->choice.frontend, o.ptxas.explicit_path, o.ptxas.toolkit_path,
+                      environment);
   c->choice.use_service = !c->no_service;
-  c->choice.service_folder = DefaultServiceFolder();
+  c->choice.service_folder = DefaultServiceFolder(environment);
+  c->choice.environment = environment;
   return true;
 }
 
@@ -124,21 +126,18 @@ int RunCompile(CompileCommand command, const Environment& environment) {
   }
   PtxasProber prober;
   InstallInterruptHandlers();
-  std::string err;
+  Diagnostics errors;
   const bool compiled =
-      CompileModule(command.options, MakeCompilerFactory(command.options, command.choice), prober, &err);
+      CompileModule(command.options, MakeCompilerFactory(command.options, command.choice), prober, &errors);
   // Interrupted: everything is cleaned up by now; end as the signal would
   // have, so that Ninja reports an interruption rather than a failure.
   if (const int signal = PendingInterrupt()) DieOfSignal(signal);
-  if (!compiled) {
-    fmt::print(stderr, "{}\n", err);
-    return 1;
-  }
-  return 0;
+  for (const Diagnostic& error : errors) PrintError(error);
+  return compiled ? 0 : 1;
 }
 
-int RunService(const std::string& action, const std::string& build_tree) {
-  const std::string folder = DefaultServiceFolder();
+int RunService(const std::string& action, const std::string& build_tree, const Environment& environment) {
+  const std::string folder = DefaultServiceFolder(environment);
   std::string what, err;
   if (action == "status") {
     pid_t pid = -1;
@@ -198,7 +197,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (*compile) return RunCompile(std::move(compile_command), triton_aot::Environment::OfThisProcess());
-  if (*service) return RunService(service_action, service_tree);
+  const triton_aot::Environment environment = triton_aot::Environment::OfThisProcess();
+  if (*compile) return RunCompile(std::move(compile_command), environment);
+  if (*service) return RunService(service_action, service_tree, environment);
   return RunReport(report_options);
 }

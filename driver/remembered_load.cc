@@ -22,12 +22,11 @@ std::string Fingerprint(const std::string& path, bool by_content) {
 
 // [[path, fingerprint], ...] of what `loaded` was made of; false if a file
 // cannot be read.
-bool Fingerprints(const json& loaded, json* files) {
+bool Fingerprints(const LoadAnswer& loaded, json* files) {
   *files = json::array();
-  for (const auto& [field, by_content] : {std::pair{"imports", true}, std::pair{"triton_files", false}}) {
-    for (const json& path : loaded.value(field, json::array())) {
-      if (!path.is_string()) return false;
-      const std::string fingerprint = Fingerprint(path.get<std::string>(), by_content);
+  for (const auto& [paths, by_content] : {std::pair{&loaded.imports, true}, std::pair{&loaded.triton_files, false}}) {
+    for (const std::string& path : *paths) {
+      const std::string fingerprint = Fingerprint(path, by_content);
       if (fingerprint.empty()) return false;
       files->push_back({path, fingerprint});
     }
@@ -37,12 +36,15 @@ bool Fingerprints(const json& loaded, json* files) {
 
 }  // namespace
 
-bool RecallLoad(ArtifactCache& cache, const std::string& key, json* loaded) {
+bool RecallLoad(ArtifactCache& cache, const std::string& key, LoadAnswer* loaded) {
   CacheEntry entry;
   if (cache.Get(key, &entry) != ArtifactCache::Found::kHit) return false;
   const json answer = json::parse(entry["load.json"], nullptr, false);
   const json files = json::parse(entry["files.json"], nullptr, false);
-  if (!answer.is_object() || !files.is_array()) return false;
+  LoadAnswer recalled;
+  std::string ignored;
+  // An answer this driver cannot parse (another version's) is loaded again.
+  if (!ParseLoadAnswer(answer, &recalled, &ignored) || !files.is_array()) return false;
   for (const json& file : files) {
     if (!file.is_array() || file.size() != 2 || !file[0].is_string() || !file[1].is_string()) return false;
     const std::string fingerprint = file[1].get<std::string>();
@@ -50,15 +52,15 @@ bool RecallLoad(ArtifactCache& cache, const std::string& key, json* loaded) {
       return false;  // a helper or Triton changed: load the module again
     }
   }
-  *loaded = answer;
+  *loaded = std::move(recalled);
   return true;
 }
 
-void RememberLoad(ArtifactCache& cache, const std::string& key, const json& loaded) {
+void RememberLoad(ArtifactCache& cache, const std::string& key, const LoadAnswer& loaded) {
   json files;
   if (!Fingerprints(loaded, &files)) return;
   std::string ignored;
-  cache.Put(key, {{"load.json", loaded.dump()}, {"files.json", files.dump()}}, &ignored);
+  cache.Put(key, {{"load.json", loaded.ToJson().dump()}, {"files.json", files.dump()}}, &ignored);
 }
 
 }  // namespace triton_aot

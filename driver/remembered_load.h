@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "protocol.h"
 
 namespace triton_aot {
 
@@ -18,10 +18,10 @@ class ArtifactCache;
 
 // The answer remembered under `key`, if there is one and its files are
 // unchanged.
-bool RecallLoad(ArtifactCache& cache, const std::string& key, nlohmann::json* loaded);
+bool RecallLoad(ArtifactCache& cache, const std::string& key, LoadAnswer* loaded);
 
 // Remembers `loaded` under `key`. Best effort: a file that cannot be read, or
 // a full cache, only means the next edge loads the module again.
-void RememberLoad(ArtifactCache& cache, const std::string& key, const nlohmann::json& loaded);
+void RememberLoad(ArtifactCache& cache, const std::string& key, const LoadAnswer& loaded);
 
 }  // namespace triton_aot

@@ -9,7 +9,7 @@
 namespace triton_aot {
 namespace {
 
-using nlohmann::json;
+using nlohmann::json;  // a cached compile's metadata
 
 // Writes a cached compile's files where the frontend would have; false if the
 // entry lacks one.
@@ -53,18 +53,22 @@ bool Store(const ReuseOptions& options, const Job& job, std::string* err) {
 }  // namespace
 
 bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyCompiler& compiler, JobTable* table,
-                    std::string* err) {
+                    Diagnostic* error) {
   std::vector<CompileJob> misses;
   for (Job& job : table->jobs()) {
-    if (!options.cache || !Reuse(options, build, &job, err)) misses.push_back(job.request);
+    std::string restore_err;  // an entry that cannot be restored is compiled again
+    if (!options.cache || !Reuse(options, build, &job, &restore_err)) misses.push_back(job.request);
   }
   if (misses.empty()) return true;
 
-  json unused_answer;
-  KernelCompiler* loaded = compiler.Loaded(&unused_answer, err);
+  LoadAnswer unused_answer;  // the load answer was recalled: the compiler loads the module now
+  KernelCompiler* loaded = compiler.Loaded(&unused_answer, error);
   if (!loaded) return false;
   std::vector<CompileOutcome> compiled;
-  if (!loaded->Compile(misses, &compiled, err)) return false;
+  if (!loaded->Compile(misses, &compiled, error)) {
+    if (error->file.empty()) error->message = options.module_path + ": " + error->message;
+    return false;
+  }
   bool warned = false;
   for (CompileOutcome& outcome : compiled) {
     Job& job = table->jobs().at(static_cast<size_t>(outcome.id));

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "artifact_cache.h"
+#include "diagnostic.h"
 #include "job_table.h"
 #include "lazy_compiler.h"
 
@@ -22,6 +23,6 @@ struct ReuseOptions {
 // Fills every job's key, cache state and outcome. False only when the
 // compiler could not be asked at all; a failed compile is an outcome.
 bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyCompiler& compiler, JobTable* table,
-                    std::string* err);
+                    Diagnostic* error);
 
 }  // namespace triton_aot

@@ -1,8 +1,6 @@
 #include "service_client.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,9 +20,10 @@
 #include "atomic_file.h"
 #include "content_hash.h"
 #include "interrupt.h"
+#include "protocol.h"
+#include "service_connection.h"
 #include "subprocess.h"
 
-extern char** environ;
 
 namespace triton_aot {
 namespace fs = std::filesystem;
@@ -36,112 +35,28 @@ namespace {
 // takes milliseconds, but a loaded machine may be slow.
 constexpr int kHelloTimeoutMs = 30'000;
 
-// "path size mtime": which file, and enough to notice a rebuilt driver or a
-// reinstalled Python without reading either.
-std::string PathAndStamp(const std::string& path) { return path.empty() ? "-" : path + " " + FileStamp(path); }
-
-std::string SearchPath(const std::string& program) {
-  if (program.find('/') != std::string::npos) return program;
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  size_t begin = 0;
-  while (begin <= dirs.size()) {
-    size_t end = dirs.find(':', begin);
-    if (end == std::string::npos) end = dirs.size();
-    const std::string candidate = (end > begin ? dirs.substr(begin, end - begin) : ".") + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    begin = end + 1;
-  }
-  return program;
-}
-
-std::string ServiceScript(const std::string& frontend_script) {
-  return (fs::path(frontend_script).parent_path() / "triton_aot_service.py").string();
-}
-
-class Socket {
- public:
-  Socket() = default;
-  explicit Socket(int fd) : fd_(fd) {}
-  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Socket& operator=(Socket&& other) noexcept {
-    Reset();
-    fd_ = std::exchange(other.fd_, -1);
-    return *this;
-  }
-  ~Socket() { Reset(); }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
-
-enum class Connected { kYes, kNobodyThere, kRefused };
-
-// Connects to a service's socket. kNobodyThere: no socket, or no process
-// behind it. kRefused: something answers but must not be used.
-Connected ConnectTo(const std::string& path, Socket* socket, std::string* why_not) {
-  sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  Socket s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (s.fd() < 0) {
-    *why_not = fmt::format("cannot create a socket: {}", std::strerror(errno));
-    return Connected::kRefused;
-  }
-  int rc;
-  while ((rc = ::connect(s.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address)) != 0 && errno == EINTR) {
-    if (PendingInterrupt() != 0) break;
-  }
-  if (rc != 0) {
-    if (errno == ENOENT || errno == ECONNREFUSED) return Connected::kNobodyThere;
-    *why_not = fmt::format("cannot connect to '{}': {}", path, std::strerror(errno));
-    return Connected::kRefused;
-  }
-  // The folder is the user's own, but a socket is trusted only if the process
-  // behind it is, too.
-  ucred peer = {};
-  socklen_t size = sizeof peer;
-  if (::getsockopt(s.fd(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) {
-    *why_not = fmt::format("the process behind '{}' runs as user {}, not as you (user {}): not using it", path,
-                           peer.uid, ::geteuid());
-    return Connected::kRefused;
-  }
-  *socket = std::move(s);
-  return Connected::kYes;
-}
-
 // The greeting: who the edge is, and what its frontend's Python must look like.
-json Hello(const std::string& identity, const FrontendOptions& frontend) {
-  json env = json::object();
-  for (char** e = environ; *e; ++e) {
-    const std::string entry(*e);
-    const size_t equals = entry.find('=');
-    if (equals != std::string::npos) env[entry.substr(0, equals)] = entry.substr(equals + 1);
-  }
+ServiceGreeting Hello(const Environment& environment, const std::string& identity, const FrontendOptions& frontend) {
+  ServiceGreeting greeting;
+  for (const auto& [name, value] : environment.variables()) greeting.env[name] = value;
   for (const auto& [name, value] : FrontendEnvironment(frontend)) {
     if (value) {
-      env[name] = *value;
+      greeting.env[name] = *value;
     } else {
-      env.erase(name);
+      greeting.env.erase(name);
     }
   }
   std::error_code ec;
-  return {{"op", "hello"},
-          {"identity", identity},
-          {"cwd", fs::current_path(ec).string()},
-          {"env", env},
-          {"stderr", frontend.stderr_path}};
+  greeting.identity = identity;
+  greeting.cwd = fs::current_path(ec).string();
+  greeting.stderr_path = frontend.stderr_path;
+  return greeting;
 }
 
 // One request and its answer on a fresh connection.
-bool Ask(const Socket& socket, const json& request, int timeout_ms, LineReader* reader, json* answer,
-         std::string* err) {
-  if (!WriteAllTo(socket.fd(), request.dump() + "\n", err)) return false;
+bool Ask(const Socket& socket, const std::string& request, const std::string& what, int timeout_ms,
+         LineReader* reader, json* answer, std::string* err) {
+  if (!WriteAllTo(socket.fd(), request + "\n", err)) return false;
   std::string line;
   const LineReader::Read read = reader->ReadLine(socket.fd(), &line, timeout_ms);
   if (read != LineReader::Read::kLine) {
@@ -150,8 +65,7 @@ bool Ask(const Socket& socket, const json& request, int timeout_ms, LineReader* 
                                                     : "the service closed the connection";
     return false;
   }
-  *answer = json::parse(line, nullptr, false);
-  if (!answer->is_object()) {
+  if (!ParseMessage(line, what, answer, err)) {
     *err = "the service answered with something that is not a JSON object: " + line.substr(0, 200);
     return false;
   }
@@ -165,32 +79,6 @@ std::string LogTail(const std::string& log_path) {
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }
-
-// Holds an exclusive flock on a file while it lives.
-class FileLock {
- public:
-  int fd() const { return fd_; }
-  bool Lock(const std::string& path, std::string* err) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
-      *err = fmt::format("cannot open '{}': {}", path, std::strerror(errno));
-      return false;
-    }
-    while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR || PendingInterrupt() != 0) {
-        *err = errno == EINTR ? "interrupted" : fmt::format("cannot lock '{}': {}", path, std::strerror(errno));
-        return false;
-      }
-    }
-    return true;
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  int fd_ = -1;
-};
 
 // A worker of the service, serving this edge.
 class ServiceLink : public FrontendLink {
@@ -210,9 +98,9 @@ class ServiceLink : public FrontendLink {
     const LineReader::Read read = reader_.ReadLine(socket_.fd(), line, timeout_ms);
     if (read == LineReader::Read::kLine && line->find("\"worker_ended\"") != std::string::npos) {
       // The service's own line about a worker that died before answering.
-      const json note = json::parse(*line, nullptr, false);
-      if (note.is_object() && note.contains("worker_ended")) {
-        ended_ = note["worker_ended"].get<std::string>();
+      WorkerEnded ended;
+      if (IsWorkerEnded(json::parse(*line, nullptr, false), &ended)) {
+        ended_ = ended.how;
         return LineReader::Read::kEnd;
       }
     }
@@ -243,17 +131,16 @@ enum class Greeted { kServed, kStale, kFailed };
 
 Greeted Greet(const Socket& socket, const ServiceOptions& options, const FrontendOptions& frontend,
               LineReader* reader, pid_t* worker, std::string* why) {
-  json answer;
-  if (!Ask(socket, Hello(options.identity, frontend), kHelloTimeoutMs, reader, &answer, why)) return Greeted::kFailed;
-  if (answer.contains("stale")) {
-    *why = answer["stale"].is_string() ? answer["stale"].get<std::string>() : "stale";
+  json message;
+  const std::string hello = GreetingLine(Hello(options.environment, options.identity, frontend));
+  if (!Ask(socket, hello, "service greeting answer", kHelloTimeoutMs, reader, &message, why)) return Greeted::kFailed;
+  GreetingAnswer answer;
+  if (!ParseGreetingAnswer(message, &answer, why)) return Greeted::kFailed;
+  if (!answer.served) {
+    *why = answer.stale;
     return Greeted::kStale;
   }
-  if (!answer.value("ok", false) || !answer.contains("pid") || !answer["pid"].is_number_integer()) {
-    *why = "unexpected greeting: " + answer.dump().substr(0, 200);
-    return Greeted::kFailed;
-  }
-  *worker = answer["pid"].get<pid_t>();
+  *worker = answer.worker_pid;
   return Greeted::kServed;
 }
 
@@ -266,15 +153,19 @@ void WaitForExit(pid_t pid, int timeout_ms) {
 
 // Sends `op` ("status", "stop") to the build tree's service on a connection
 // of its own. kYes: `*answer` is its answer; kRefused: `*err` says why.
-Connected AskService(const std::string& folder, const std::string& build_tree, const std::string& op, json* answer,
-                     std::string* err) {
+Connected AskService(const std::string& folder, const std::string& build_tree, const std::string& op,
+                     ServiceAnswer* answer, std::string* err) {
   ServicePaths paths;
   if (!ServicePathsFor(folder, build_tree, &paths, err)) return Connected::kRefused;
   Socket socket;
   const Connected connected = ConnectTo(paths.socket, &socket, err);
   if (connected != Connected::kYes) return connected;
   LineReader reader;
-  return Ask(socket, {{"op", op}}, kHelloTimeoutMs, &reader, answer, err) ? Connected::kYes : Connected::kRefused;
+  json message;
+  const std::string what = "service " + op + " answer";
+  const bool asked = Ask(socket, ServiceRequestLine(op), what, kHelloTimeoutMs, &reader, &message, err) &&
+                     ParseServiceAnswer(message, what, answer, err);
+  return asked ? Connected::kYes : Connected::kRefused;
 }
 
 // Starts the service, under `lock`: the service holds the lock too (it gets
@@ -291,19 +182,13 @@ bool StartService(const ServiceOptions& options, const ServicePaths& paths, cons
   process.env["TRITON_AOT_DRIVER_PID"] = std::nullopt;
   process.cwd = "/";  // holds no build folder busy
   pid_t pid = -1;
-  std::vector<std::string> argv = {options.python,
-                                         "-s",
-                                         ServiceScript(options.frontend_script),
-                                         "--socket",
-                                         paths.socket,
-                                         "--identity",
-                                         options.identity,
-                                         "--idle-timeout",
-                                         std::to_string(options.idle_timeout_s),
-                                         "--build-tree",
-                                         options.build_tree,
-                                         "--lock-fd",
-                                         "3"};
+  // Flag and value on one line each.
+  std::vector<std::string> argv = {options.python, "-s", ServiceFiles(options.frontend_script).front(),
+                                   "--socket", paths.socket,
+                                   "--identity", options.identity,
+                                   "--idle-timeout", std::to_string(options.idle_timeout_s),
+                                   "--build-tree", options.build_tree,
+                                   "--lock-fd", "3"};
   for (int arch : options.warm_up_archs) {
     argv.push_back("--warm-up-arch");
     argv.push_back(std::to_string(arch));
@@ -350,9 +235,9 @@ bool StartService(const ServiceOptions& options, const ServicePaths& paths, cons
 
 }  // namespace
 
-std::string DefaultServiceFolder() {
-  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-  if (runtime && *runtime == '/') return std::string(runtime) + "/triton-aot";
+std::string DefaultServiceFolder(const Environment& environment) {
+  const std::string runtime = environment.Get("XDG_RUNTIME_DIR");
+  if (!runtime.empty() && runtime[0] == '/') return runtime + "/triton-aot";
   return fmt::format("/tmp/triton-aot-{}", ::geteuid());
 }
 
@@ -405,27 +290,6 @@ bool ServicePathsFor(const std::string& folder, const std::string& build_tree, S
   return true;
 }
 
-std::string ServiceIdentity(const std::string& python, const std::string& frontend_script,
-                            const std::string& explicit_ptxas, const std::string& toolkit_ptxas) {
-  ContentHash hash;
-  std::error_code ec;
-  hash.Add("driver", PathAndStamp(fs::read_symlink("/proc/self/exe", ec).string()));
-  hash.Add("python", python);
-  const std::string resolved = SearchPath(python);
-  hash.Add("python file", PathAndStamp(fs::weakly_canonical(resolved, ec).string()));
-  hash.Add("frontend", PathAndStamp(frontend_script));
-  hash.Add("service", PathAndStamp(ServiceScript(frontend_script)));
-  hash.Add("ptxas", PathAndStamp(explicit_ptxas));
-  hash.Add("toolkit ptxas", PathAndStamp(toolkit_ptxas));
-  // What Python reads once, at start-up, and a worker cannot change later.
-  for (const char* name : {"PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONPLATLIBDIR",
-                           "LD_LIBRARY_PATH", "LD_PRELOAD", "TRITON_PTXAS_PATH", "TRITON_PTXAS_BLACKWELL_PATH"}) {
-    const char* value = std::getenv(name);
-    hash.Add(name, value ? std::string("=") + value : "unset");
-  }
-  return hash.HexDigest();
-}
-
 std::unique_ptr<FrontendLink> ConnectToService(const ServiceOptions& options, const FrontendOptions& frontend,
                                                std::string* why_not) {
   ServicePaths paths;
@@ -464,25 +328,25 @@ std::unique_ptr<FrontendLink> ConnectToService(const ServiceOptions& options, co
 }
 
 ServiceState ServiceRunning(const std::string& folder, const std::string& build_tree, pid_t* pid, std::string* err) {
-  json answer;
+  ServiceAnswer answer;
   switch (AskService(folder, build_tree, "status", &answer, err)) {
     case Connected::kRefused: return ServiceState::kUnknown;
     case Connected::kNobodyThere: return ServiceState::kNotRunning;
     case Connected::kYes: break;
   }
-  *pid = answer.value("service_pid", pid_t{-1});
+  *pid = answer.service_pid;
   return ServiceState::kRunning;
 }
 
 bool StopService(const std::string& folder, const std::string& build_tree, std::string* what, std::string* err) {
-  json answer;
+  ServiceAnswer answer;
   const Connected asked = AskService(folder, build_tree, "stop", &answer, err);
   if (asked == Connected::kRefused) return false;
   if (asked == Connected::kNobodyThere) {
     *what = "no compile service runs for this build tree";
     return true;
   }
-  const pid_t pid = answer.value("service_pid", pid_t{-1});
+  const pid_t pid = answer.service_pid;
   WaitForExit(pid, 10'000);
   *what = fmt::format("stopped the compile service (pid {})", pid);
   return true;

@@ -24,7 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "environment.h"
 #include "frontend.h"
+#include "service_identity.h"
 
 namespace triton_aot {
 
@@ -38,7 +40,7 @@ struct ServicePaths {
 
 // The folder for services: $XDG_RUNTIME_DIR/triton-aot, else
 // /tmp/triton-aot-<uid>.
-std::string DefaultServiceFolder();
+std::string DefaultServiceFolder(const Environment& environment);
 
 // Makes the folder if needed and checks that only its user can enter it;
 // false with the reason when it is not safe to use.
@@ -57,13 +59,8 @@ struct ServiceOptions {
   std::vector<int> warm_up_archs;
   std::string warm_up_ptxas;
   int start_timeout_ms = 120'000;  // starting Python, importing Triton, the warm-up compile
+  Environment environment;         // the edge's, which the worker takes on
 };
-
-// What a service must have been started with to serve this edge: the driver
-// and scripts (path, size, modification time), the Python, the ptxas
-// choices, and the environment Python reads at start-up.
-std::string ServiceIdentity(const std::string& python, const std::string& frontend_script,
-                            const std::string& explicit_ptxas, const std::string& toolkit_ptxas);
 
 // A link to a worker of the build tree's service, starting the service if
 // none runs. Null, with the reason, when the service cannot be used: the

@@ -9,7 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "diagnostic.h"
 #include "grid.h"
+#include "protocol.h"
 #include "signature.h"
 
 namespace triton_aot {
@@ -48,10 +50,9 @@ struct ModuleSpec {
   std::vector<KernelSpec> kernels;
 };
 
-// `loaded` is the frontend's answer to a load request; `module_path` is used
-// in messages ("path:line: error: ...").
-bool ParseModuleSpec(const nlohmann::json& loaded, const std::string& module_path, ModuleSpec* spec,
-                     std::string* err);
+// `loaded` is the frontend's answer to a load request; a spec that cannot be
+// built is an error at its line of `module_path`.
+bool ParseModuleSpec(const LoadAnswer& loaded, const std::string& module_path, ModuleSpec* spec, Diagnostic* error);
 
 bool IsIdentifier(const std::string& text);
 bool IsCppKeyword(const std::string& text);

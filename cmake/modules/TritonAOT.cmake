@@ -132,10 +132,24 @@ function(triton_aot_resolve_architectures out_var)
   set(${out_var} "${resolved}" PARENT_SCOPE)
 endfunction()
 
+# The frontend and the scripts beside it that it and the service import, into
+# <out_var>: the edge reruns when any of them changes.
+function(_triton_aot_driver_scripts out_var frontend)
+  set(files "${frontend}")
+  foreach(name IN ITEMS triton_aot_protocol.py triton_aot_describe.py triton_aot_service.py triton_aot_worker.py)
+    cmake_path(REPLACE_FILENAME frontend "${name}" OUTPUT_VARIABLE file)
+    list(APPEND files "${file}")
+  endforeach()
+  set(${out_var} "${files}" PARENT_SCOPE)
+endfunction()
+
 # The driver's options that follow the TRITON_AOT_* settings of the project,
-# into <out_var>: the ptxas to use, the load timeout, the compile service and
-# the artifact cache.
+# into <out_var>: the ptxas to use (<ptxas>, else TRITON_AOT_PTXAS), the load
+# timeout, the compile service and the artifact cache.
 function(_triton_aot_driver_options out_var ptxas)
+  if(NOT ptxas)
+    set(ptxas "${TRITON_AOT_PTXAS}")
+  endif()
   set(args "")
   if(ptxas)
     list(APPEND args "--ptxas=${ptxas}")
@@ -198,14 +212,10 @@ function(triton_aot_compile_module)
   _triton_aot_check_python("${python}")
   _triton_aot_find_cuda_tools()
   get_property(frontend GLOBAL PROPERTY TRITON_AOT_FRONTEND)
-  cmake_path(REPLACE_FILENAME frontend "triton_aot_service.py" OUTPUT_VARIABLE service)
+  _triton_aot_driver_scripts(python_files "${frontend}")
   set(source_root "${arg_SOURCE_ROOT}")
   if(NOT source_root)
     set(source_root "${CMAKE_SOURCE_DIR}")
-  endif()
-  set(ptxas "${arg_PTXAS}")
-  if(NOT ptxas)
-    set(ptxas "${TRITON_AOT_PTXAS}")
   endif()
 
   set(out "${arg_OUTPUT_DIRECTORY}")
@@ -215,7 +225,7 @@ function(triton_aot_compile_module)
   foreach(arch IN LISTS archs)
     list(APPEND arch_args "--arch=${arch}")
   endforeach()
-  _triton_aot_driver_options(optional_args "${ptxas}")
+  _triton_aot_driver_options(optional_args "${arg_PTXAS}")
   set(pool_args "")
   if(arg_JOB_POOL)
     set(pool_args JOB_POOL "${arg_JOB_POOL}")
@@ -228,7 +238,7 @@ function(triton_aot_compile_module)
             "--python=${python}" "--frontend=${frontend}" "--fatbinary=${TRITON_AOT_FATBINARY}"
             "--source-root=${source_root}" "--depfile=${out}/${stem}.d"
             "--timing-log=${CMAKE_BINARY_DIR}/triton_aot_timing.jsonl" ${optional_args}
-    DEPENDS "${module}" TritonAOT::driver "${frontend}" "${service}"
+    DEPENDS "${module}" TritonAOT::driver ${python_files}
     DEPFILE "${out}/${stem}.d"
     COMMENT "Compiling Triton kernels ${stem}.py for ${archs}"
     ${pool_args}

@@ -4,18 +4,15 @@ It is kept deliberately thin: load one kernel module, describe what it holds,
 call triton.compile for the jobs the C++ driver sends, return data. Validation,
 orchestration, packing, code generation and logging all live in the driver.
 
-Protocol: one JSON object per line. Requests arrive on stdin; responses leave
-on the file descriptor that was stdout when the process started. Everything
-else Triton or the kernel module prints goes to stderr, so stray prints can
-never corrupt the protocol.
+Protocol (triton_aot_protocol.py, docs/driver.md): one JSON object per line.
+Requests arrive on stdin; responses leave on the file descriptor that was
+stdout when the process started. Everything else Triton or the kernel module
+prints goes to stderr, so stray prints can never corrupt the protocol.
 """
 
 import ast
 import errno
-import faulthandler
-import inspect
 import itertools
-import json
 import linecache
 import os
 import re
@@ -23,10 +20,15 @@ import signal
 import sys
 import tempfile
 import time
-import traceback
 import types
 
-SPEC_NAME = "TRITON_AOT_KERNELS"
+# The modules beside this script, also where PYTHONSAFEPATH keeps its folder off the path.
+if os.path.dirname(os.path.realpath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+
+import triton_aot_describe as describe  # noqa: E402
+import triton_aot_protocol as protocol  # noqa: E402
+from triton_aot_protocol import error as _error  # noqa: E402
 
 # ptxas records each source file's mtime and size in the cubin's line table
 # when the PTX's .file directive gives none (or gives 0), so touching a kernel
@@ -52,10 +54,6 @@ def _pin_file_stamps(backend, stages, options, language, capability):
     stages["ptx"] = ptx_with_pinned_file_stamps
 
 
-def _error(kind, message, file=None, line=0, col=0, **extra):
-    return {"ok": False, "error": {"kind": kind, "message": message, "file": file, "line": line, "col": col, **extra}}
-
-
 # Errors that mean the disk, a quota or a file-size limit stopped a write: no
 # other variant can succeed either, so the whole request fails with them.
 _DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -66,102 +64,6 @@ def _disk_error(exc):
         if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
             return exc
         exc = exc.__cause__ or exc.__context__
-    return None
-
-
-def _compilation_error_location(exc, kernels):
-    """File, line and column in the user's source of Triton's innermost CompilationError.
-
-    The error's node is numbered within the failing @triton.jit function's
-    source (which starts at its `def`); the function is found among the
-    module's kernels and the helpers they call by that source.
-    """
-    from triton.compiler.errors import CompilationError
-    from triton.runtime.jit import JITFunction, get_jit_fn_file_line
-    innermost = None
-    while exc is not None:
-        if isinstance(exc, CompilationError):
-            innermost = exc
-        exc = exc.__cause__
-    if innermost is None or not hasattr(innermost.node, "lineno") or innermost.src is None:
-        return None
-    functions = [k for k in kernels if isinstance(k, JITFunction)]
-    seen = set()
-    while functions:
-        fn = functions.pop()
-        if id(fn) in seen:
-            continue
-        seen.add(id(fn))
-        if fn.src == innermost.src:
-            file, begin_line = get_jit_fn_file_line(fn)
-            message = innermost.error_message or repr(innermost.__cause__ or innermost)
-            return {"file": file, "line": begin_line + innermost.node.lineno - 1,
-                    "col": innermost.node.col_offset + 1, "message": message}
-        functions += [v for v in fn.__globals__.values() if isinstance(v, JITFunction)]
-    return None
-
-
-def _innermost_frame_in(tb, is_users):
-    """The deepest traceback frame in one of the user's files."""
-    found = None
-    for frame, lineno in traceback.walk_tb(tb):
-        if is_users(os.path.realpath(frame.f_code.co_filename)):
-            found = (frame.f_code.co_filename, lineno)
-    return found
-
-
-def _spec_lines(tree):
-    """Line of the spec assignment and of each literal kernel entry and variant in it."""
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        if not any(isinstance(t, ast.Name) and t.id == SPEC_NAME for t in targets):
-            continue
-        entries = []
-        if isinstance(node.value, (ast.List, ast.Tuple)):
-            for elt in node.value.elts:
-                variants = []
-                if isinstance(elt, ast.Dict):
-                    for key, value in zip(elt.keys, elt.values):
-                        if isinstance(key, ast.Constant) and key.value == "variants" and isinstance(
-                                value, (ast.List, ast.Tuple)):
-                            variants = [v.lineno for v in value.elts]
-                entries.append({"line": elt.lineno, "variants": variants})
-        return {"line": node.lineno, "entries": entries}
-    return None
-
-
-def _describe_jit(jit, triton):
-    params = []
-    for p in jit.params:
-        default = p.default
-        has_default = default is not inspect.Parameter.empty and isinstance(default, (int, float, bool, str))
-        params.append({"name": p.name, "constexpr": bool(p.is_constexpr), "default": default if has_default else None})
-    return {"params": params, "line": jit.starting_line_number if hasattr(jit, "starting_line_number") else 0}
-
-
-def _describe_kernel(obj, triton):
-    from triton.runtime.autotuner import Autotuner, Heuristics
-    from triton.runtime.jit import JITFunction
-    if isinstance(obj, JITFunction):
-        return _describe_jit(obj, triton)
-    if isinstance(obj, Autotuner):
-        inner = obj.fn
-        if not isinstance(inner, JITFunction):
-            return None
-        desc = _describe_jit(inner, triton)
-        desc["autotune"] = {
-            "key": list(obj.keys),
-            "configs": [{
-                "kwargs": dict(c.kwargs),
-                "num_warps": c.num_warps,
-                "num_stages": c.num_stages,
-                "num_ctas": c.num_ctas,
-                "maxnreg": c.maxnreg,
-            } for c in obj.configs],
-        }
-        return desc
-    if isinstance(obj, Heuristics):
-        return {"params": [], "line": 0, "unsupported": "@triton.heuristics"}
     return None
 
 
@@ -205,7 +107,7 @@ class Frontend:
             # The module and the project's files: a helper that failed to
             # import is no longer in sys.modules, but its frame is there.
             module_file = os.path.realpath(path)
-            where = _innermost_frame_in(e.__traceback__,
+            where = describe.innermost_frame_in(e.__traceback__,
                                         lambda f: f == module_file or f.startswith(source_root + os.sep)) or (path, 0)
             kind = "import" if isinstance(e, ImportError) else "exception"
             message = f"{type(e).__name__}: {e}"
@@ -228,21 +130,20 @@ class Frontend:
         self.kernels = {}
         described = {}
         for attr, value in vars(module).items():
-            desc = _describe_kernel(value, triton)
+            desc = describe.describe_kernel(value, triton)
             if desc is not None:
                 described[attr] = desc
                 self.kernels[attr] = value
-        spec = getattr(module, SPEC_NAME, None)
+        lines = describe.spec_lines(tree)
         try:
-            spec_json = json.loads(json.dumps(spec, default=_not_plain_data))
+            spec_json = describe.plain_spec(module)
         except TypeError as e:
-            lines = _spec_lines(tree)
             return _error("spec", str(e), path, lines["line"] if lines else 0)
         return {
             "ok": True,
             "spec": spec_json,
-            "has_spec": hasattr(module, SPEC_NAME),
-            "spec_lines": _spec_lines(tree),
+            "has_spec": hasattr(module, describe.SPEC_NAME),
+            "spec_lines": lines,
             "kernels": described,
             "imports": imports,
             "triton_version": triton.__version__,
@@ -253,8 +154,6 @@ class Frontend:
 
     def compile(self, request):
         import triton
-        from triton.backends.compiler import GPUTarget
-        from triton.compiler import ASTSource
         from triton.runtime.autotuner import Autotuner
         triton.knobs.runtime.add_stages_inspection_hook = _pin_file_stamps
         results = []
@@ -262,10 +161,7 @@ class Frontend:
             kernel = self.kernels[job["kernel"]]
             if isinstance(kernel, Autotuner):
                 kernel = kernel.fn
-            # Hand the driver's ptxas choice to Triton; both names, since Triton
-            # reads the second one for arch >= 100.
-            os.environ["TRITON_PTXAS_PATH"] = job["ptxas"]
-            os.environ["TRITON_PTXAS_BLACKWELL_PATH"] = job["ptxas"]
+            protocol.use_ptxas(job["ptxas"])
             attrs = {(i, ): [["tt.divisibility", 16]] for i in job["divisible_by_16"]}
             # With full debug info (DISABLE_PTXAS_OPT=1) ptxas writes the names of Triton's temporary files
             # into the cubin: the same names in every compile (in the edge's private TMPDIR).
@@ -273,8 +169,8 @@ class Frontend:
             started_us = time.time_ns() // 1000
             start = time.perf_counter_ns()
             try:
-                src = ASTSource(fn=kernel, signature=job["signature"], constexprs=job["constexprs"], attrs=attrs)
-                compiled = triton.compile(src, target=GPUTarget("cuda", job["arch"], 32), options=job["options"])
+                compiled = protocol.compile_kernel(kernel, job["signature"], job["constexprs"], job["arch"], attrs,
+                                                   job["options"])
                 elapsed = (time.perf_counter_ns() - start) // 1000
                 prefix = job["out_prefix"]
                 with open(prefix + ".cubin", "wb") as f:
@@ -312,7 +208,7 @@ class Frontend:
                     return _error("disk", f"cannot write {what}: {disk.strerror}", errno=disk.errno)
                 result = {"id": job["id"], "ok": False, "start_us": started_us, "elapsed_us": elapsed,
                           "error": f"{type(e).__name__}: {e}"}
-                where = _compilation_error_location(e, [kernel])
+                where = describe.compilation_error_location(e, [kernel])
                 if where is not None:
                     result["error"] = where.pop("message")
                     result["where"] = where
@@ -341,17 +237,12 @@ def _triton_files(package):
     return sorted(found)
 
 
-def _not_plain_data(value):
-    raise TypeError(f"{SPEC_NAME} must hold plain data (dict, list, str, int, float, bool); "
-                    f"found a value of type {type(value).__name__}: {value!r}")
-
-
 def serve(requests, responses):
     frontend = Frontend()
     for line in requests:
         if not line.strip():
             continue
-        request = json.loads(line)
+        request = protocol.read_message(line)
         op = request.get("op")
         if op == "load":
             response = frontend.load(request)
@@ -361,8 +252,7 @@ def serve(requests, responses):
             return
         else:
             response = _error("protocol", f"unknown request {op!r}")
-        responses.write(json.dumps(response) + "\n")
-        responses.flush()
+        protocol.write_message(responses, response)
 
 
 def _end_with_driver():
@@ -379,18 +269,14 @@ def _end_with_driver():
 
 def main():
     _end_with_driver()
-    # On SIGUSR1 print the Python stack: the driver asks for it when loading a
-    # module takes too long, to say which line it is stuck on.
-    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=False)
+    protocol.dump_stack_on_sigusr1()
     # Keep the protocol channel private: from here on fd 1 is stderr.
     responses = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    try:
-        import triton  # noqa: F401  (fail early and clearly)
-    except ImportError as e:
-        responses.write(json.dumps(_error("no-triton", f"{sys.executable} cannot import triton: {e}")) + "\n")
-        responses.flush()
+    no_triton = protocol.triton_import_error()  # fail early and clearly
+    if no_triton:
+        protocol.write_message(responses, _error("no-triton", no_triton))
         return 1
     serve(sys.stdin, responses)
     return 0

@@ -4,22 +4,19 @@ The first compile edge that finds no service starts this script
 (driver/service_client.cc). It imports Triton and compiles one small kernel,
 so that Triton's one-time set-up is done, then listens on a Unix socket. Each
 connection is one edge: a worker forked from this warm process becomes that
-edge's frontend (triton_aot_frontend.py: same protocol, same environment,
-folder and stderr as a frontend the edge would have started itself) and exits
-when the edge closes the connection. A worker that crashes fails its edge
-alone: the service tells the edge how the worker ended.
+edge's frontend (triton_aot_worker.py) until the edge closes the connection.
+A worker that crashes fails its edge alone: the service tells it how it ended.
 
 The service serves its own user only, exits after --idle-timeout seconds with
-no edge to serve, and exits when its Triton or Python changed on disk or an
-edge comes with another identity (then that edge starts a new service).
+no edge to serve, and exits when Triton changed on disk or an edge comes with
+another identity (ServiceIdentity in service_client.cc) or protocol version;
+then that edge starts a new service. Only this side decides it is stale.
 
 Usage: python -s triton_aot_service.py --socket PATH --identity ID --idle-timeout S --build-tree DIR
 """
 
 import argparse
-import faulthandler
 import gc
-import json
 import os
 import select
 import shutil
@@ -28,10 +25,10 @@ import socket
 import struct
 import sys
 import tempfile
-import threading
 import time
 
-import triton_aot_frontend as frontend
+import triton_aot_protocol as protocol
+import triton_aot_worker as worker
 
 
 def _log(message):
@@ -40,17 +37,15 @@ def _log(message):
 
 
 def _watched_files():
-    """Files whose change means this process no longer compiles what a fresh one would."""
+    """Triton's files whose change means this process no longer compiles what a fresh one would (Python and the
+    scripts are in the edge's identity)."""
     import triton
     package = os.path.dirname(os.path.realpath(triton.__file__))
     return [
-        os.path.realpath(sys.executable),
         os.path.realpath(triton.__file__),
         os.path.join(package, "_C", "libtriton.so"),
         os.path.join(package, "backends", "nvidia", "bin", "ptxas"),
         os.path.join(package, "backends", "nvidia", "bin", "ptxas-blackwell"),
-        os.path.realpath(frontend.__file__),
-        os.path.realpath(__file__),
     ]
 
 
@@ -72,8 +67,6 @@ def _warm_up(archs, ptxas):
     """
     import triton
     import triton.language as tl
-    from triton.backends.compiler import GPUTarget
-    from triton.compiler import ASTSource
 
     @triton.jit
     def copy(src, dst, BLOCK: tl.constexpr):
@@ -84,14 +77,13 @@ def _warm_up(archs, ptxas):
     saved = dict(os.environ)
     os.environ["TRITON_CACHE_DIR"] = cache
     if ptxas:
-        os.environ["TRITON_PTXAS_PATH"] = os.environ["TRITON_PTXAS_BLACKWELL_PATH"] = ptxas
+        protocol.use_ptxas(ptxas)
     started = time.perf_counter()
     try:
         for arch in archs or [80]:
-            source = ASTSource(fn=copy, signature={"src": "*fp32", "dst": "*fp32", "BLOCK": "constexpr"},
-                               constexprs={"BLOCK": 128})
             try:
-                triton.compile(source, target=GPUTarget("cuda", arch, 32))
+                protocol.compile_kernel(copy, {"src": "*fp32", "dst": "*fp32", "BLOCK": "constexpr"}, {"BLOCK": 128},
+                                        arch)
             except Exception as e:  # the service is still useful without it
                 _log(f"warm-up compile for arch {arch} failed, continuing: {type(e).__name__}: {e}")
         _log(f"warm-up compiles for archs {archs or [80]} took {time.perf_counter() - started:.2f} s")
@@ -101,108 +93,9 @@ def _warm_up(archs, ptxas):
         os.environ.update(saved)
 
 
-def _forget_what_the_service_found():
-    """What Python and Triton look up once and keep, looked up again for the edge: the temporary folder,
-    Triton's knobs read at import, and what its NVIDIA backend found out about ptxas (path and version, per
-    arch: the warm-up's ptxas need not be the edge's)."""
-    tempfile.tempdir = None
-    import triton
-    refresh = getattr(triton.knobs, "refresh_knobs", None)
-    if refresh is not None:
-        refresh()
-    from triton.backends.nvidia import compiler as nvidia
-    for module in (triton.knobs, nvidia):
-        _clear_caches(module)
-
-
-def _clear_caches(module):
-    """Empties the functools caches of a module's functions and of its classes' methods."""
-    for value in list(vars(module).values()):
-        for member in list(vars(value).values()) if isinstance(value, type) else [value]:
-            member = getattr(member, "__func__", member)  # a staticmethod's function
-            if callable(getattr(member, "cache_clear", None)):
-                member.cache_clear()
-
-
 def _peer_uid(conn):
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     return struct.unpack("3i", creds)[1]
-
-
-def _exit_when_edge_leaves(fd):
-    """Ends the worker as soon as its edge closes the connection, even mid-compile."""
-    poller = select.poll()
-    poller.register(fd, select.POLLRDHUP)
-    while True:
-        for _, events in poller.poll():
-            if events & (select.POLLRDHUP | select.POLLHUP | select.POLLERR):
-                os._exit(0)
-
-
-def _serve_edge(conn, identity, stale, withdraw):
-    """A worker: greet the edge, become its frontend, serve it.
-
-    `withdraw` removes the service's socket, so that the next edge starts a
-    new service at once instead of reaching this one while it stops.
-    """
-    threading.Thread(target=_exit_when_edge_leaves, args=(conn.fileno(),), daemon=True).start()
-    requests = conn.makefile("r", encoding="utf-8")
-    responses = conn.makefile("w", encoding="utf-8")
-
-    def answer(message):
-        responses.write(json.dumps(message) + "\n")
-        responses.flush()
-
-    line = requests.readline()
-    if not line:
-        return 0  # an edge that only looked whether the service runs
-    hello = json.loads(line)
-    op = hello.get("op") if isinstance(hello, dict) else None
-    if op == "status":
-        answer({"ok": True, "service_pid": os.getppid()})
-        return 0
-    if op == "stop":
-        withdraw()
-        os.kill(os.getppid(), signal.SIGTERM)
-        answer({"ok": True, "service_pid": os.getppid()})
-        return 0
-    if op != "hello":
-        answer({"ok": False, "error": {"kind": "protocol", "message": f"expected a greeting, got {op!r}"}})
-        return 0
-    if hello.get("identity") != identity:
-        stale = stale or "the edge's driver, Python, ptxas or Python environment differ from the service's"
-    if stale:
-        withdraw()
-        os.kill(os.getppid(), signal.SIGTERM)
-        answer({"ok": False, "stale": stale, "service_pid": os.getppid()})
-        return 0
-    # Become the frontend the edge would have started: its folder, its
-    # environment (Triton reads its knobs from there), its stderr file.
-    os.chdir(hello["cwd"])
-    os.environ.clear()
-    os.environ.update(hello["env"])
-    _forget_what_the_service_found()
-    log = os.open(hello["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(log)
-    sys.stdout = sys.stderr
-    faulthandler.enable(file=sys.stderr)
-    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=False)
-    answer({"ok": True, "pid": os.getpid()})
-    frontend.serve(requests, responses)
-    return 0
-
-
-def _describe(status):
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = "unknown"
-        return f"killed by signal {number} ({name})"
-    return f"exit code {os.WEXITSTATUS(status)}"
 
 
 class Service:
@@ -240,10 +133,10 @@ class Service:
             if conn is None:
                 continue
             if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0:
-                how = _describe(status)
+                how = protocol.describe_exit(status)
                 _log(f"worker {pid} ended: {how}")
                 try:
-                    conn.sendall((json.dumps({"ok": False, "worker_ended": how}) + "\n").encode())
+                    protocol.write_message(conn.makefile("w", encoding="utf-8"), protocol.worker_ended(how))
                 except OSError:
                     pass  # the edge is gone too
             conn.close()
@@ -285,7 +178,7 @@ class Service:
                 for other in self.workers.values():
                     other.close()
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                code = _serve_edge(conn, self.args.identity, stale, self.remove_socket)
+                code = worker.serve_edge(conn, self.args.identity, stale, self.remove_socket)
             except BaseException as e:  # reported to the edge by the parent
                 print(f"triton-aot service worker: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
             finally:
@@ -321,11 +214,11 @@ def main():
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, stop)
     _log(f"starting for {args.build_tree or 'a build tree'} with {sys.executable}")
-    try:
-        import triton
-    except ImportError as e:
-        _log(f"{sys.executable} cannot import triton: {e}")
+    no_triton = protocol.triton_import_error()
+    if no_triton:
+        _log(no_triton)
         return 1
+    import triton
     _warm_up(args.warm_up_arch, args.warm_up_ptxas)
     # Workers share the warm process's memory copy-on-write; kept out of the
     # garbage collector's reach, its objects are not touched (and so not

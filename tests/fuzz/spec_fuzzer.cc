@@ -177,12 +177,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const json& kernels = loaded["kernels"];
 
   ModuleSpec module;
-  std::string err;
-  if (!triton_aot::ParseModuleSpec(loaded, kPath, &module, &err)) {
-    CheckError(err);
+  triton_aot::Diagnostic error;
+  if (!triton_aot::ParseModuleSpec(triton_aot::testing::ParsedLoadAnswer(loaded), kPath, &module, &error)) {
+    CheckError(triton_aot::FormatDiagnostic(error));
     return 0;
   }
-  Require(err.empty(), "an accepted spec leaves the message alone");
+  Require(error.message.empty(), "an accepted spec leaves the message alone");
   Require(entries.is_array() && module.kernels.size() == entries.size(), "an accepted spec has one kernel per entry");
   std::set<std::string> names;
   for (const KernelSpec& kernel : module.kernels) {

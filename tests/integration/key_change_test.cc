@@ -103,6 +103,15 @@ struct Case {
     env["PYTHONPATH"] = triton.parent_path().string();
     return triton;
   }
+  // The frontend's Python files copied to edit, as the --frontend option.
+  void UseFrontendCopy() {
+    const fs::path installed = fs::path(TRITON_AOT_FRONTEND).parent_path();
+    fs::create_directories(dir / "frontend");
+    for (const fs::directory_entry& file : fs::directory_iterator(installed)) {
+      if (file.path().extension() == ".py") fs::copy_file(file.path(), dir / "frontend" / file.path().filename());
+    }
+    options["--frontend"] = (dir / "frontend" / "triton_aot_frontend.py").string();
+  }
   void Append(const fs::path& file, const std::string& text) { WriteText(file, ReadText(file) + text); }
 };
 
@@ -205,15 +214,12 @@ const Row kRows[] = {
      .change = [](Case& c) { c.env["DISABLE_PTXAS_OPT"] = "1"; }},
     {.input = "the frontend script",
      .parts = {"module:frontend"},
-     .setup =
-         [](Case& c) {
-           for (const char* script : {"triton_aot_frontend.py", "triton_aot_service.py"}) {
-             fs::create_directories(c.dir / "frontend");
-             fs::copy_file(fs::path(TRITON_AOT_FRONTEND).parent_path() / script, c.dir / "frontend" / script);
-           }
-           c.options["--frontend"] = (c.dir / "frontend" / "triton_aot_frontend.py").string();
-         },
+     .setup = [](Case& c) { c.UseFrontendCopy(); },
      .change = [](Case& c) { c.Append(c.dir / "frontend" / "triton_aot_frontend.py", "\n# edited\n"); }},
+    {.input = "the protocol module the frontend shares with the service",
+     .parts = {"module:frontend"},
+     .setup = [](Case& c) { c.UseFrontendCopy(); },
+     .change = [](Case& c) { c.Append(c.dir / "frontend" / "triton_aot_protocol.py", "\n# edited\n"); }},
     {.input = "the Python",
      .parts = {"load:frontend"},
      .setup =
@@ -267,7 +273,7 @@ class KeyChangeTest : public ::testing::TestWithParam<Row> {
   }
   void TearDown() override {
     std::string what, err;
-    StopService(DefaultServiceFolder(), (dir_.path() / "tree").string(), &what, &err);
+    StopService(DefaultServiceFolder(Environment::OfThisProcess()), (dir_.path() / "tree").string(), &what, &err);
   }
 
   // Compiles the case into `out`, with the artifact cache `cache` (empty:

@@ -77,7 +77,7 @@ class ServiceTest : public ::testing::Test {
   pid_t ServicePid() const {
     pid_t pid = -1;
     std::string err;
-    return ServiceRunning(DefaultServiceFolder(), project_.build_dir().string(), &pid, &err) == ServiceState::kRunning
+    return ServiceRunning(DefaultServiceFolder(Environment::OfThisProcess()), project_.build_dir().string(), &pid, &err) == ServiceState::kRunning
                ? pid
                : -1;
   }
@@ -107,7 +107,7 @@ TEST_F(ServiceTest, OneServiceServesEveryEdgeAndIsReused) {
   EXPECT_EQ(ServicePid(), first);
   EXPECT_EQ(Compilers(TimingRecords(project_.build_dir())).count("service"), 5u);
   // One service per build tree: it is the only Python the build left running.
-  const ProcessResult pythons = testing::Run({"pgrep", "-f", "triton_aot_service.py --socket " + DefaultServiceFolder()});
+  const ProcessResult pythons = testing::Run({"pgrep", "-f", "triton_aot_service.py --socket " + DefaultServiceFolder(Environment::OfThisProcess())});
   EXPECT_EQ(Count(pythons.output, "\n"), 1) << pythons.output;
 }
 
@@ -124,7 +124,7 @@ TEST_F(ServiceTest, ExitsWhenIdle) {
   // It removed its socket: the next build starts a new service.
   ServicePaths paths;
   std::string why;
-  ASSERT_TRUE(ServicePathsFor(DefaultServiceFolder(), project_.build_dir().string(), &paths, &why)) << why;
+  ASSERT_TRUE(ServicePathsFor(DefaultServiceFolder(Environment::OfThisProcess()), project_.build_dir().string(), &paths, &why)) << why;
   EXPECT_FALSE(fs::exists(paths.socket));
   EXPECT_NE(ReadText(paths.log).find("idle for 3 s: exiting"), std::string::npos) << ReadText(paths.log);
 }
@@ -158,7 +158,7 @@ TEST_F(ServiceTest, IsReplacedWhenPtxasOrPythonEnvironmentChanges) {
   EXPECT_NE(ServicePid(), second);
   ServicePaths paths;
   std::string why;
-  ASSERT_TRUE(ServicePathsFor(DefaultServiceFolder(), project_.build_dir().string(), &paths, &why)) << why;
+  ASSERT_TRUE(ServicePathsFor(DefaultServiceFolder(Environment::OfThisProcess()), project_.build_dir().string(), &paths, &why)) << why;
   EXPECT_GT(ServicePid(), 0) << ReadText(paths.log);
 }
 
@@ -196,7 +196,7 @@ TEST_F(ServiceTest, FallsBackToAPythonOfItsOwnWhenTheServiceCannotStart) {
   EXPECT_EQ(ServicePid(), -1);
   ServicePaths paths;
   std::string why;
-  ASSERT_TRUE(ServicePathsFor(DefaultServiceFolder(), project_.build_dir().string(), &paths, &why)) << why;
+  ASSERT_TRUE(ServicePathsFor(DefaultServiceFolder(Environment::OfThisProcess()), project_.build_dir().string(), &paths, &why)) << why;
   EXPECT_NE(ReadText(paths.log).find("no service here"), std::string::npos);
 }
 
@@ -265,7 +265,7 @@ TEST_F(ForeignUserTest, TheServiceServesItsOwnUserOnly) {
   ConfigureAndBuild({"-DTRITON_AOT_CACHE=OFF"});
   ServicePaths paths;
   std::string why;
-  ASSERT_TRUE(ServicePathsFor(DefaultServiceFolder(), project_.build_dir().string(), &paths, &why)) << why;
+  ASSERT_TRUE(ServicePathsFor(DefaultServiceFolder(Environment::OfThisProcess()), project_.build_dir().string(), &paths, &why)) << why;
   // Open the way to the socket, as a careless umask or chmod would.
   ::chmod(dir_.path().c_str(), 0755);
   ::chmod(folder_parent_.c_str(), 0755);

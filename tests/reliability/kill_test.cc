@@ -374,7 +374,7 @@ TEST_F(KillTest, RandomKillsAndInterruptsNeverLeaveAPartialOutputOrAStrayProcess
 
   // The service the trials shared served them all, and goes when asked.
   std::string what, err;
-  ASSERT_TRUE(StopService(DefaultServiceFolder(), project_.build_dir().string(), &what, &err)) << err;
+  ASSERT_TRUE(StopService(DefaultServiceFolder(Environment::OfThisProcess()), project_.build_dir().string(), &what, &err)) << err;
   std::vector<pid_t> left = ProcessesTagged(tag);
   for (int waited = 0; !left.empty() && waited < 100; ++waited) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

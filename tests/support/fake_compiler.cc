@@ -38,17 +38,18 @@ class FakeCompiler : public KernelCompiler {
  public:
   explicit FakeCompiler(FakeCompilerScript* script) : script_(script) {}
 
-  bool Load(const std::string&, const std::string&, nlohmann::json* loaded, std::string* err) override {
+  bool Load(const std::string&, const std::string&, LoadAnswer* loaded, Diagnostic* error) override {
     ++script_->loads;
-    if (!script_->load_error.empty()) return (*err = script_->load_error, false);
-    *loaded = script_->load_answer;
+    if (script_->load_error) return (*error = *script_->load_error, false);
+    std::string err;
+    if (!ParseLoadAnswer(script_->load_answer, loaded, &err)) return (*error = Diagnostic::Plain(err), false);
     return true;
   }
 
   bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,
-               std::string* err) override {
+               Diagnostic* error) override {
     ++script_->compile_calls;
-    if (!script_->compile_error.empty()) return (*err = script_->compile_error, false);
+    if (script_->compile_error) return (*error = *script_->compile_error, false);
     for (const CompileJob& job : jobs) {
       script_->compiled.push_back(job);
       outcomes->push_back(CompileOne(job));

@@ -8,22 +8,24 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "compile_module.h"
-#include "frontend.h"
+#include "diagnostic.h"
+#include "kernel_compiler.h"
 
 namespace triton_aot::testing {
 
 // What the fake does and what it was asked, shared by the test and every
 // compiler the edge's factory makes.
 struct FakeCompilerScript {
-  nlohmann::json load_answer;  // what Load answers
-  std::string load_error;      // non-empty: Load fails with this message
-  std::string compile_error;   // non-empty: Compile fails as a whole (a worker that died)
+  nlohmann::json load_answer;  // what Load answers, as the frontend sends it
+  std::optional<Diagnostic> load_error;     // Load fails with this
+  std::optional<Diagnostic> compile_error;  // Compile fails as a whole (a worker that died)
   // Called for each job after its files are written; may turn the outcome
   // into a failure or change its metadata.
   std::function<void(const CompileJob&, CompileOutcome*)> edit_outcome;

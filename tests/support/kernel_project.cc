@@ -19,7 +19,7 @@ KernelProject::KernelProject(fs::path source_dir, fs::path build_dir)
 KernelProject::~KernelProject() {
   // A test's compile service has nothing more to serve.
   std::string what, err;
-  if (!build_dir_.empty()) StopService(DefaultServiceFolder(), build_dir_.string(), &what, &err);
+  if (!build_dir_.empty()) StopService(DefaultServiceFolder(Environment::OfThisProcess()), build_dir_.string(), &what, &err);
 }
 
 void KernelProject::WriteCMakeLists(const std::string& arguments, bool with_app) const {

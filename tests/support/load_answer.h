@@ -16,13 +16,17 @@
 //   @triton.jit
 //   def heur_kernel(...): ...
 //
-// Header-only: the fuzzers use it too, and they link nothing of the tests.
+// Header-only: the fuzzers use it too, and they link nothing of the tests
+// (only the driver's library).
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "protocol.h"
 
 namespace triton_aot::testing {
 
@@ -84,7 +88,19 @@ inline nlohmann::json LoadAnswer(const nlohmann::json& spec, nlohmann::json kern
           {"spec_lines", SpecLines(spec)},
           {"kernels", std::move(kernels)},
           {"imports", nlohmann::json::array()},
-          {"triton_version", "3.6.0"}};
+          {"triton_version", "3.6.0"},
+          {"triton_file", "/site/triton/__init__.py"},
+          {"triton_key", "3.6.0-key"},
+          {"triton_files", nlohmann::json::array()}};
+}
+
+// `answer` (as LoadAnswer above makes it, perhaps edited) parsed as the
+// driver parses the frontend's; a malformed one is a bug of the test.
+inline triton_aot::LoadAnswer ParsedLoadAnswer(const nlohmann::json& answer) {
+  triton_aot::LoadAnswer parsed;
+  std::string err;
+  if (!triton_aot::ParseLoadAnswer(answer, &parsed, &err)) throw std::invalid_argument(err);
+  return parsed;
 }
 
 }  // namespace triton_aot::testing

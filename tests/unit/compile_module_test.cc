@@ -74,9 +74,13 @@ class CompileModuleTest : public ::testing::Test {
     return archs;
   }
 
+  // What the edge would print.
   bool Compile(std::string* err) {
     PtxasProber prober;
-    return CompileModule(options_, FakeCompilerFactory(&script_), prober, err);
+    Diagnostics errors;
+    const bool ok = CompileModule(options_, FakeCompilerFactory(&script_), prober, &errors);
+    *err = FormatDiagnostics(errors);
+    return ok;
   }
 
   void CompileOk() {
@@ -243,14 +247,14 @@ TEST_F(FailedCompileModuleTest, TooMuchSharedMemoryForAnArchIsABuildError) {
 }
 
 TEST_F(FailedCompileModuleTest, ACompilerThatCannotBeAskedFailsTheEdge) {
-  script_.compile_error = "the compile service's worker ended: killed by signal 9";
+  script_.compile_error = Diagnostic::Plain("the compile service's worker ended: killed by signal 9");
   EXPECT_EQ(Failure(), "triton-aot: error: " + dir_ / "src/adds.py" +
                            ": the compile service's worker ended: killed by signal 9");
 }
 
 TEST_F(FailedCompileModuleTest, AModuleThatFailsToLoadFailsTheEdge) {
-  script_.load_error = dir_ / "src/adds.py" + ":3: error: NameError: name 'tl' is not defined";
-  EXPECT_EQ(Failure(), script_.load_error);
+  script_.load_error = Diagnostic::At(dir_ / "src/adds.py", 3, 0, "NameError: name 'tl' is not defined");
+  EXPECT_EQ(Failure(), dir_ / "src/adds.py" + ":3: error: NameError: name 'tl' is not defined");
 }
 
 TEST_F(FailedCompileModuleTest, AFatbinaryThatFailsFailsTheEdge) {

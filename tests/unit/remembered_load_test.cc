@@ -15,7 +15,6 @@ namespace triton_aot {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using testing::ReadText;
 using testing::TempDir;
 using testing::WriteText;
@@ -25,25 +24,24 @@ class RememberedLoadTest : public ::testing::Test {
   void SetUp() override {
     WriteText(dir_.path() / "src" / "helper.py", "SCALE = 2\n");
     WriteText(dir_.path() / "triton" / "__init__.py", "__version__ = '3.6.0'\n");
-    answer_ = {{"ok", true},
-               {"imports", {(dir_.path() / "src" / "helper.py").string()}},
-               {"triton_files", {(dir_.path() / "triton" / "__init__.py").string()}}};
+    answer_.imports = {(dir_.path() / "src" / "helper.py").string()};
+    answer_.triton_files = {(dir_.path() / "triton" / "__init__.py").string()};
     RememberLoad(cache_, "0a0a", answer_);
   }
   bool Recalled() {
-    json loaded;
-    return RecallLoad(cache_, "0a0a", &loaded) && loaded == answer_;
+    LoadAnswer loaded;
+    return RecallLoad(cache_, "0a0a", &loaded) && loaded.ToJson() == answer_.ToJson();
   }
 
   TempDir dir_;
   ArtifactCache cache_{(dir_.path() / "cache").string(), 1 << 20};
-  json answer_;
+  LoadAnswer answer_;
 };
 
 TEST_F(RememberedLoadTest, RecalledWhileNothingChanged) {
   EXPECT_TRUE(Recalled());
   EXPECT_TRUE(Recalled());
-  json loaded;
+  LoadAnswer loaded;
   EXPECT_FALSE(RecallLoad(cache_, "0b0b", &loaded));
 }
 
@@ -70,10 +68,10 @@ TEST_F(RememberedLoadTest, AFileThatIsGoneIsLoadedAgain) {
 }
 
 TEST_F(RememberedLoadTest, AnAnswerWhoseFilesCannotBeReadIsNotRemembered) {
-  json unreadable = answer_;
-  unreadable["imports"].push_back((dir_.path() / "src" / "missing.py").string());
+  LoadAnswer unreadable = answer_;
+  unreadable.imports.push_back((dir_.path() / "src" / "missing.py").string());
   RememberLoad(cache_, "0c0c", unreadable);
-  json loaded;
+  LoadAnswer loaded;
   EXPECT_FALSE(RecallLoad(cache_, "0c0c", &loaded));
 }
 

@@ -58,8 +58,8 @@ json TunedEntry() {
 
 ModuleSpec MustParse(const json& loaded) {
   ModuleSpec spec;
-  std::string err;
-  EXPECT_TRUE(ParseModuleSpec(loaded, kPath, &spec, &err)) << err;
+  Diagnostic error;
+  EXPECT_TRUE(ParseModuleSpec(testing::ParsedLoadAnswer(loaded), kPath, &spec, &error)) << FormatDiagnostic(error);
   return spec;
 }
 
@@ -67,8 +67,11 @@ ModuleSpec MustParse(const json& loaded) {
 // contains every fragment.
 ::testing::AssertionResult FailsWith(const json& loaded, int line, std::initializer_list<std::string> fragments) {
   ModuleSpec spec;
-  std::string err;
-  if (ParseModuleSpec(loaded, kPath, &spec, &err)) return ::testing::AssertionFailure() << "the spec was accepted";
+  Diagnostic error;
+  if (ParseModuleSpec(testing::ParsedLoadAnswer(loaded), kPath, &spec, &error)) {
+    return ::testing::AssertionFailure() << "the spec was accepted";
+  }
+  const std::string err = FormatDiagnostic(error);
   const std::string prefix = std::string(kPath) + ":" + std::to_string(line) + ": error: ";
   if (err.rfind(prefix, 0) != 0) return ::testing::AssertionFailure() << "expected prefix '" << prefix << "': " << err;
   for (const std::string& fragment : fragments) {

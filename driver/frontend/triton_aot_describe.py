@@ -1,0 +1,119 @@
+"""What the frontend finds in a kernel module: its kernels, its TRITON_AOT_KERNELS and their lines, and where an
+error in it points.
+
+Data only, in the shapes of the load answer (driver/protocol.h, LoadAnswer); the driver checks the spec.
+"""
+
+import ast
+import inspect
+import json
+import os
+import traceback
+
+SPEC_NAME = "TRITON_AOT_KERNELS"
+
+
+def plain_spec(module):
+    """The module's TRITON_AOT_KERNELS as JSON data, or a TypeError naming what is not plain data."""
+    return json.loads(json.dumps(getattr(module, SPEC_NAME, None), default=_not_plain_data))
+
+
+def compilation_error_location(exc, kernels):
+    """File, line and column in the user's source of Triton's innermost CompilationError.
+
+    The error's node is numbered within the failing @triton.jit function's
+    source (which starts at its `def`); the function is found among the
+    module's kernels and the helpers they call by that source.
+    """
+    from triton.compiler.errors import CompilationError
+    from triton.runtime.jit import JITFunction, get_jit_fn_file_line
+    innermost = None
+    while exc is not None:
+        if isinstance(exc, CompilationError):
+            innermost = exc
+        exc = exc.__cause__
+    if innermost is None or not hasattr(innermost.node, "lineno") or innermost.src is None:
+        return None
+    functions = [k for k in kernels if isinstance(k, JITFunction)]
+    seen = set()
+    while functions:
+        fn = functions.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if fn.src == innermost.src:
+            file, begin_line = get_jit_fn_file_line(fn)
+            message = innermost.error_message or repr(innermost.__cause__ or innermost)
+            return {"file": file, "line": begin_line + innermost.node.lineno - 1,
+                    "col": innermost.node.col_offset + 1, "message": message}
+        functions += [v for v in fn.__globals__.values() if isinstance(v, JITFunction)]
+    return None
+
+
+def innermost_frame_in(tb, is_users):
+    """The deepest traceback frame in one of the user's files."""
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if is_users(os.path.realpath(frame.f_code.co_filename)):
+            found = (frame.f_code.co_filename, lineno)
+    return found
+
+
+def spec_lines(tree):
+    """Line of the spec assignment and of each literal kernel entry and variant in it."""
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if not any(isinstance(t, ast.Name) and t.id == SPEC_NAME for t in targets):
+            continue
+        entries = []
+        if isinstance(node.value, (ast.List, ast.Tuple)):
+            for elt in node.value.elts:
+                variants = []
+                if isinstance(elt, ast.Dict):
+                    for key, value in zip(elt.keys, elt.values):
+                        if isinstance(key, ast.Constant) and key.value == "variants" and isinstance(
+                                value, (ast.List, ast.Tuple)):
+                            variants = [v.lineno for v in value.elts]
+                entries.append({"line": elt.lineno, "variants": variants})
+        return {"line": node.lineno, "entries": entries}
+    return None
+
+
+def _describe_jit(jit, triton):
+    params = []
+    for p in jit.params:
+        default = p.default
+        has_default = default is not inspect.Parameter.empty and isinstance(default, (int, float, bool, str))
+        params.append({"name": p.name, "constexpr": bool(p.is_constexpr), "default": default if has_default else None})
+    return {"params": params, "line": jit.starting_line_number if hasattr(jit, "starting_line_number") else 0}
+
+
+def describe_kernel(obj, triton):
+    from triton.runtime.autotuner import Autotuner, Heuristics
+    from triton.runtime.jit import JITFunction
+    if isinstance(obj, JITFunction):
+        return _describe_jit(obj, triton)
+    if isinstance(obj, Autotuner):
+        inner = obj.fn
+        if not isinstance(inner, JITFunction):
+            return None
+        desc = _describe_jit(inner, triton)
+        desc["autotune"] = {
+            "key": list(obj.keys),
+            "configs": [{
+                "kwargs": dict(c.kwargs),
+                "num_warps": c.num_warps,
+                "num_stages": c.num_stages,
+                "num_ctas": c.num_ctas,
+                "maxnreg": c.maxnreg,
+            } for c in obj.configs],
+        }
+        return desc
+    if isinstance(obj, Heuristics):
+        return {"params": [], "line": 0, "unsupported": "@triton.heuristics"}
+    return None
+
+
+def _not_plain_data(value):
+    raise TypeError(f"{SPEC_NAME} must hold plain data (dict, list, str, int, float, bool); "
+                    f"found a value of type {type(value).__name__}: {value!r}")
