@@ -257,6 +257,20 @@ TEST_F(FailedCompileModuleTest, AModuleThatFailsToLoadFailsTheEdge) {
   EXPECT_EQ(Failure(), dir_ / "src/adds.py" + ":3: error: NameError: name 'tl' is not defined");
 }
 
+TEST_F(CompileModuleTest, ALoadThatFailsAfterARecalledAnswerIsSaidOnce) {
+  CompileOk();
+  const auto before = Outputs();
+  // The load answer is recalled, but the new arch's jobs miss: the compiler
+  // must load the module after all, and that fails.
+  options_.archs = Archs({"80", "90", "100"});
+  script_.load_error = Diagnostic::At(dir_ / "src/adds.py", 3, 0, "NameError: name 'tl' is not defined");
+  std::string err;
+  EXPECT_FALSE(Compile(&err));
+  EXPECT_EQ(script_.loads, 2);
+  EXPECT_EQ(err, dir_ / "src/adds.py" + ":3: error: NameError: name 'tl' is not defined");
+  EXPECT_EQ(Outputs(), before);
+}
+
 TEST_F(FailedCompileModuleTest, AFatbinaryThatFailsFailsTheEdge) {
   options_.fatbinary = "/bin/false";
   const std::string err = Failure();
