@@ -59,6 +59,29 @@ bool CreatePrivateFolders(const std::string& path, std::string* err) {
   return true;
 }
 
+// Why the folder or file `st` describes must not hold kernels that get
+// embedded in programs, or "" when it may: it is this user's own, and no one
+// else can write it.
+std::string UntrustedReason(const struct stat& st) {
+  if (st.st_uid != ::geteuid()) return fmt::format("belongs to another user (uid {})", st.st_uid);
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return fmt::format("can be written by other users (mode {:04o})", st.st_mode & 07777);
+  }
+  return "";
+}
+
+// The same for a folder of the cache at `path`; the cache's own folder may
+// be reached through a symbolic link, the folders inside it not.
+std::string UntrustedFolderReason(const std::string& path, bool follow_link) {
+  struct stat st {};
+  if ((follow_link ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0) {
+    return fmt::format("cannot be examined: {}", std::strerror(errno));
+  }
+  if (S_ISLNK(st.st_mode)) return "is a symbolic link";
+  if (!S_ISDIR(st.st_mode)) return "is not a folder";
+  return UntrustedReason(st);
+}
+
 // An open file held under an exclusive flock until destroyed.
 class LockedFile {
  public:
@@ -161,11 +184,32 @@ std::string ArtifactCache::EntryPath(const std::string& key) const {
   return fmt::format("{}/{}/{}", LayoutDir(), key.substr(0, 2), key);
 }
 
+bool ArtifactCache::Open(std::string* err) {
+  if (!CreatePrivateFolders(LayoutDir(), err)) return false;
+  std::vector<std::string> folders = {dir_, LayoutDir()};
+  std::error_code ec;
+  for (const auto& item : fs::directory_iterator(LayoutDir(), ec)) {
+    if (item.is_directory(ec) || item.is_symlink(ec)) folders.push_back(item.path().string());
+  }
+  for (size_t i = 0; i < folders.size(); ++i) {
+    const std::string reason = UntrustedFolderReason(folders[i], /*follow_link=*/i == 0);
+    if (reason.empty()) continue;
+    *err = fmt::format("the artifact cache '{}' is not safe to use: '{}' {}; its kernels end up in your "
+                       "programs, so only you may be able to write it: use a cache folder of your own "
+                       "(TRITON_AOT_CACHE_DIR), make this one yours and private (chmod -R go-w), or turn the "
+                       "cache off (TRITON_AOT_CACHE=OFF)",
+                       dir_, folders[i], reason);
+    return false;
+  }
+  return true;
+}
+
 ArtifactCache::Found ArtifactCache::Get(const std::string& key, CacheEntry* entry) {
   if (!IsValidKey(key)) return Found::kMiss;
   const std::string path = EntryPath(key);
   struct stat before {};
   if (::lstat(path.c_str(), &before) != 0 || !S_ISREG(before.st_mode)) return Found::kMiss;
+  if (!UntrustedReason(before).empty()) return Found::kMiss;  // not written by this user alone
   std::string contents, ignored;
   // Unreadable (evicted meanwhile, or permissions) is as good as absent.
   if (!ReadFile(path, &contents, &ignored)) return Found::kMiss;
@@ -197,7 +241,7 @@ bool ArtifactCache::Put(const std::string& key, const CacheEntry& entry, std::st
   }
   const std::string path = EntryPath(key);
   if (!CreatePrivateFolders(fs::path(path).parent_path().string(), err)) return false;
-  if (!WriteFileAtomically(path, file, err)) return false;
+  if (!WriteFileAtomically(path, file, err, FileAccess::kOwnerOnly)) return false;
   return AccountForNewEntry(file.size(), path, err);
 }
 

@@ -32,7 +32,8 @@
 // whole. An eviction scan skips dot files, so it never touches a temporary being written, and
 // removes the temporaries of writers that are no longer running.
 //
-// Folders are created 0700 when missing: a cache can hold a user's proprietary kernels.
+// Folders are created 0700 and entries 0600: a cache can hold a user's proprietary kernels. A cache
+// whose folders another user owns or can write is refused (Open): what it holds ends up in programs.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +52,12 @@ class ArtifactCache {
   ArtifactCache(std::string dir, uint64_t max_bytes);
 
   enum class Found { kHit, kMiss, kCorrupt };
+
+  // Makes the cache's folders (0700) where missing and checks that every one
+  // of them is this user's own and writable by no one else; false, with the
+  // reason and what to do, when the cache must not be used. An entry file
+  // that is not the user's alone is a miss.
+  bool Open(std::string* err);
 
   // kCorrupt: the entry failed its checksum or could not be parsed; it has been removed; the caller recompiles.
   // A hit marks the entry most recently used. A key that is not valid (see Put) is a miss. `*entry` is

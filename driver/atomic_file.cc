@@ -77,7 +77,7 @@ bool ReadFile(const std::string& path, std::string* contents, std::string* err) 
   return true;
 }
 
-bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* err) {
+bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* err, FileAccess access) {
   // mkstemp gives a unique name even when several processes write the same
   // output folder; the leading dot keeps it out of globs.
   const std::filesystem::path target(path);
@@ -90,9 +90,11 @@ bool WriteFileAtomically(const std::string& path, std::string_view contents, std
     return false;
   }
   // mkstemp makes the file 0600; outputs get the usual 0644 less the umask.
-  mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
+  if (access == FileAccess::kShared) {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+  }
   bool ok = WriteAll(fd, contents);
   int errnum = ok ? 0 : errno;
   if (::close(fd) != 0 && ok) {

@@ -16,7 +16,10 @@ std::string FileStamp(const std::string& path);
 
 // Writes `contents` to a temporary file in the same folder, then renames it
 // over `path`. On failure nothing is left behind and `path` is untouched.
-bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* err);
+// kShared: mode 0666 less the umask, as any output; kOwnerOnly: 0600.
+enum class FileAccess { kShared, kOwnerOnly };
+bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* err,
+                         FileAccess access = FileAccess::kShared);
 
 // As WriteFileAtomically, but does nothing when `path` already holds exactly
 // `contents`. `*changed` (optional) says whether the file was written.

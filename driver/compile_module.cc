@@ -119,6 +119,7 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   LazyCompiler compiler(make_compiler, scratch.path(), module_path, options.source_root);
   std::unique_ptr<ArtifactCache> cache;
   if (!options.cache_dir.empty()) cache = std::make_unique<ArtifactCache>(options.cache_dir, options.cache_max_bytes);
+  if (cache && !cache->Open(&err)) return Fail(errors, Diagnostic::Plain(err));
   const EdgeKeySources keys{module_path, options.source_root, options.frontend_script, options.frontend_identity,
                             options.triton_settings};
   const auto in_module = [&](const std::string& message) { return Diagnostic::Plain(module_path + ": " + message); };

@@ -35,12 +35,33 @@ bool PackVariant(const std::vector<const Job*>& jobs, const std::string& fatbina
   return PackFatbin(fatbinary, scratch_dir, images, &variant->fatbin, err);
 }
 
-// Removes fatbins of variants that no longer exist.
-void RemoveStaleFatbins(const std::string& dir, const std::set<std::string>& keep) {
+// The fatbins the last good run of this edge wrote, as its metadata lists
+// them ("<module>/<name>.fatbin"): the only files the edge may remove. A
+// file it did not write, such as one checked in beside the outputs, stays.
+std::set<std::string> FatbinsWrittenBefore(const std::string& out, const std::string& module_name) {
+  std::string text, err;
+  std::set<std::string> names;
+  if (!ReadFile(fmt::format("{}/{}.json", out, module_name), &text, &err)) return names;
+  const nlohmann::json metadata = nlohmann::json::parse(text, nullptr, false);
+  if (!metadata.is_object() || !metadata["kernels"].is_array()) return names;
+  for (const nlohmann::json& kernel : metadata["kernels"]) {
+    if (!kernel.is_object() || !kernel["variants"].is_array()) continue;
+    for (const nlohmann::json& variant : kernel["variants"]) {
+      if (!variant.is_object() || !variant["fatbin"].is_string()) continue;
+      const fs::path fatbin = variant["fatbin"].get<std::string>();
+      const bool ours = fatbin.parent_path() == module_name && fatbin.extension() == ".fatbin" &&
+                        fatbin.filename().string().front() != '.';
+      if (ours) names.insert(fatbin.filename().string());
+    }
+  }
+  return names;
+}
+
+// Removes the fatbins of variants that no longer exist.
+void RemoveStaleFatbins(const std::string& out, const std::string& module_name, const std::set<std::string>& keep) {
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.path().extension() == ".fatbin" && keep.count(name) == 0) fs::remove(entry.path(), ec);
+  for (const std::string& name : FatbinsWrittenBefore(out, module_name)) {
+    if (keep.count(name) == 0) fs::remove(fs::path(out) / module_name / name, ec);
   }
 }
 
@@ -59,7 +80,7 @@ bool WriteFatbins(const ModuleBuild& build, const std::string& out, bool* any_ch
     *any_changed |= changed;
     fatbins.insert(fs::path(variant.fatbin_name).filename().string());
   }
-  RemoveStaleFatbins(out + "/" + build.module_name, fatbins);
+  RemoveStaleFatbins(out, build.module_name, fatbins);
   return true;
 }
 

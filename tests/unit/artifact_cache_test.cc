@@ -146,6 +146,90 @@ TEST(ArtifactCacheTest, CreatesMissingFoldersPrivate) {
   }
 }
 
+TEST(ArtifactCacheTest, EntriesAreTheOwnersAlone) {
+  TempDir dir;
+  const mode_t old_mask = ::umask(0);  // even a permissive umask makes no entry others can read
+  ArtifactCache cache((dir.path() / "cache").string(), kLarge);
+  std::string err;
+  const bool stored = cache.Put(Key("k"), KernelEntry(1), &err);
+  ::umask(old_mask);
+  ASSERT_TRUE(stored) << err;
+  struct stat st {};
+  ASSERT_EQ(::stat(EntryFile(dir.path() / "cache", Key("k")).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST(ArtifactCacheTest, OpenMakesAMissingCachePrivate) {
+  TempDir dir;
+  ArtifactCache cache((dir.path() / "cache").string(), kLarge);
+  std::string err;
+  ASSERT_TRUE(cache.Open(&err)) << err;
+  for (const fs::path& folder : {dir.path() / "cache", dir.path() / "cache" / "v1"}) {
+    EXPECT_EQ(fs::status(folder).permissions() & fs::perms::all, fs::perms::owner_all) << folder;
+  }
+}
+
+// Someone else can write what ends up in the user's programs: refused, at
+// whichever level of the cache it is, saying where and what to do.
+TEST(ArtifactCacheTest, OpenRefusesAFolderOthersCanWrite) {
+  TempDir dir;
+  const fs::path root = dir.path() / "cache";
+  ArtifactCache cache(root.string(), kLarge);
+  std::string err;
+  ASSERT_TRUE(cache.Put(Key("k"), KernelEntry(1), &err)) << err;
+  const fs::path subfolder = EntryFile(root, Key("k")).parent_path();
+  for (const fs::path& folder : {root, root / "v1", subfolder}) {
+    fs::permissions(folder, fs::perms::others_write, fs::perm_options::add);
+    EXPECT_FALSE(cache.Open(&err)) << folder;
+    EXPECT_NE(err.find("'" + folder.string() + "' can be written by other users (mode 0702)"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("TRITON_AOT_CACHE_DIR"), std::string::npos) << err;
+    fs::permissions(folder, fs::perms::others_write, fs::perm_options::remove);
+    fs::permissions(folder, fs::perms::group_write, fs::perm_options::add);
+    EXPECT_FALSE(cache.Open(&err)) << folder << ": a group-writable folder";
+    fs::permissions(folder, fs::perms::group_write, fs::perm_options::remove);
+    EXPECT_TRUE(cache.Open(&err)) << err;
+  }
+}
+
+TEST(ArtifactCacheTest, OpenRefusesALinkInsideTheCache) {
+  TempDir dir;
+  const fs::path root = dir.path() / "cache";
+  ArtifactCache cache(root.string(), kLarge);
+  std::string err;
+  ASSERT_TRUE(cache.Open(&err)) << err;
+  fs::create_directories(dir.path() / "elsewhere");
+  fs::create_directory_symlink(dir.path() / "elsewhere", root / "v1" / "ab");
+  EXPECT_FALSE(cache.Open(&err));
+  EXPECT_NE(err.find("is a symbolic link"), std::string::npos) << err;
+}
+
+TEST(ArtifactCacheTest, OpenRefusesAFolderOfAnotherUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "only root can give a folder to another user";
+  TempDir dir;
+  const fs::path root = dir.path() / "cache";
+  ArtifactCache cache(root.string(), kLarge);
+  std::string err;
+  ASSERT_TRUE(cache.Open(&err)) << err;
+  ASSERT_EQ(::chown((root / "v1").c_str(), 65534, 65534), 0);
+  EXPECT_FALSE(cache.Open(&err));
+  EXPECT_NE(err.find("'" + (root / "v1").string() + "' belongs to another user (uid 65534)"), std::string::npos)
+      << err;
+}
+
+TEST(ArtifactCacheTest, AnEntryOthersCanWriteIsNotTrusted) {
+  TempDir dir;
+  ArtifactCache cache((dir.path() / "cache").string(), kLarge);
+  std::string err;
+  ASSERT_TRUE(cache.Put(Key("k"), KernelEntry(1), &err)) << err;
+  const fs::path entry = EntryFile(dir.path() / "cache", Key("k"));
+  fs::permissions(entry, fs::perms::others_write, fs::perm_options::add);
+  CacheEntry got;
+  EXPECT_EQ(cache.Get(Key("k"), &got), ArtifactCache::Found::kMiss);
+  fs::permissions(entry, fs::perms::others_write, fs::perm_options::remove);
+  EXPECT_EQ(cache.Get(Key("k"), &got), ArtifactCache::Found::kHit);
+}
+
 TEST(ArtifactCacheTest, HitMarksTheEntryRecentlyUsedAndMissDoesNot) {
   TempDir dir;
   ArtifactCache cache(dir.path().string(), kLarge);

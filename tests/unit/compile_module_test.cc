@@ -176,6 +176,21 @@ TEST_F(CompileModuleTest, ANewArchCompilesOnlyItsJobs) {
   EXPECT_EQ(script_.compiled[5].arch, 100);
 }
 
+TEST_F(CompileModuleTest, OnlyTheFatbinsOfRemovedVariantsAreRemoved) {
+  WriteText(dir_.path() / "out/adds/checked_in.fatbin", "a file of the user's\n");
+  CompileOk();
+  json spec = AddKernelSpec();
+  spec[0]["variants"].erase(0);  // "aligned" goes
+  script_.load_answer["spec"] = spec;
+  script_.load_answer["spec_lines"] = testing::SpecLines(spec);
+  WriteText(dir_.path() / "src/adds.py", "# the kernel module, edited\n");
+  CompileOk();
+  EXPECT_EQ(ListFiles(dir_.path() / "out"),
+            (std::vector<std::string>{"adds.cpp", "adds.h", "adds.json", "adds/add_kernel.generic.fatbin",
+                                      "adds/checked_in.fatbin"}));
+  EXPECT_EQ(ReadText(dir_.path() / "out/adds/checked_in.fatbin"), "a file of the user's\n");
+}
+
 TEST_F(CompileModuleTest, WithoutACacheEveryBuildCompiles) {
   options_.cache_dir.clear();
   CompileOk();
@@ -275,6 +290,15 @@ TEST_F(FailedCompileModuleTest, AFatbinaryThatFailsFailsTheEdge) {
   options_.fatbinary = "/bin/false";
   const std::string err = Failure();
   EXPECT_EQ(err.rfind("triton-aot: error: " + dir_ / "src/adds.py" + ": ", 0), 0u) << err;
+}
+
+TEST_F(FailedCompileModuleTest, ACacheOthersCanWriteIsRefused) {
+  options_.cache_dir = dir_ / "cache";
+  fs::permissions(dir_ / "cache", fs::perms::others_write, fs::perm_options::add);
+  const std::string err = Failure();
+  EXPECT_EQ(err.rfind("triton-aot: error: the artifact cache '" + dir_ / "cache" + "' is not safe to use", 0), 0u)
+      << err;
+  EXPECT_EQ(script_.compilers_made, 1) << "nothing was loaded or compiled";
 }
 
 TEST_F(FailedCompileModuleTest, ASpecErrorPointsAtTheSpec) {
