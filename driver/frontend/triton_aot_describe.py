@@ -7,6 +7,7 @@ Data only, in the shapes of the load answer (driver/protocol.h, LoadAnswer); the
 import ast
 import inspect
 import json
+import math
 import os
 import traceback
 
@@ -14,8 +15,26 @@ SPEC_NAME = "TRITON_AOT_KERNELS"
 
 
 def plain_spec(module):
-    """The module's TRITON_AOT_KERNELS as JSON data, or a TypeError naming what is not plain data."""
-    return json.loads(json.dumps(getattr(module, SPEC_NAME, None), default=_not_plain_data))
+    """The module's TRITON_AOT_KERNELS as JSON data, or a TypeError naming what is not plain data or what
+    JSON cannot carry exactly (the driver would compile another kernel than the module asks for)."""
+    spec = getattr(module, SPEC_NAME, None)
+    _check_exact(spec)
+    return json.loads(json.dumps(spec, default=_not_plain_data))
+
+
+def _check_exact(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_exact(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_exact(item)
+    elif isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
+        raise TypeError(f"{SPEC_NAME} holds the integer {value}, which does not fit in 64 bits: Triton's "
+                        f"constexprs and the driver's numbers are 64-bit integers at most; use a smaller value")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise TypeError(f"{SPEC_NAME} holds {value!r}, which is not a finite number and cannot be carried "
+                        f"exactly: use a finite float, or compute the value in the kernel")
 
 
 def compilation_error_location(exc, kernels):
