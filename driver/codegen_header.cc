@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "code_printer.h"
 #include "codegen.h"
@@ -15,9 +16,7 @@ namespace triton_aot {
 namespace {
 
 std::string Join(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
+  return fmt::format("{}", fmt::join(items, separator));
 }
 
 // The comment text that says what the kernel is: "axpy(x_ptr: *fp32, ...)",
