@@ -64,12 +64,13 @@ std::vector<std::string> TritonSettings(const Environment& environment) {
 
 KeyParts ModuleKeyParts(const ModuleKeyInputs& in) {
   return {
-      {"format", "triton-aot module key 2"},
+      {"format", "triton-aot module key 3"},
       {"driver", in.driver_version},
       {"frontend", in.frontend_sha256},
       // The path too: while line info is on, the cubins name their sources.
       {"module", FileList({in.module})},
       {"imports", FileList(in.imports)},
+      {"distributions", Join(in.distributions)},
       {"triton version", in.triton_version},
       {"triton key", in.triton_key},
       {"triton sources", FileList(in.triton_sources)},

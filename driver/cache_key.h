@@ -47,7 +47,8 @@ struct ModuleKeyInputs {
   std::string driver_version = kVersion;
   std::string frontend_sha256;  // the frontend that drives Triton (FrontendDigest)
   KeyedFile module;
-  std::vector<KeyedFile> imports;  // the project's files the module imported
+  std::vector<KeyedFile> imports;  // the files the module imported that no installed distribution owns
+  std::vector<std::string> distributions;  // the installed ones it imported from: "name version"
   std::string triton_version;
   // Triton's own identity of its compiler: its version and the hashes of its
   // compiler's sources and native library (triton.runtime.cache.triton_key).

@@ -18,6 +18,7 @@
 #include "module_build.h"
 #include "reuse_or_compile.h"
 #include "scratch_dir.h"
+#include "source_check.h"
 #include "spec.h"
 
 namespace triton_aot {
@@ -88,16 +89,23 @@ void LogTimesOrWarn(const std::string& timing_log, const std::vector<TimingRecor
   if (!LogTimes(timing_log, records, &err)) fmt::print(stderr, "triton-aot: warning: {}\n", err);
 }
 
+// How one attempt at the edge ended.
+enum class Attempt {
+  kDone,
+  kFailed,
+  kSourcesChanged,  // a source changed while it ran: the outputs may be of an earlier version
+};
+
 // Fails the edge with one diagnostic.
-bool Fail(Diagnostics* errors, Diagnostic error) {
+Attempt Fail(Diagnostics* errors, Diagnostic error) {
   errors->push_back(std::move(error));
-  return false;
+  return Attempt::kFailed;
 }
 
-}  // namespace
-
-bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& make_compiler, PtxasProber& prober,
-                   Diagnostics* errors) {
+// One run of the edge's recipe; `*compiled` gets what its compiles were made
+// of, `*changed_source` the source that changed under a late load.
+Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& make_compiler, PtxasProber& prober,
+                    Diagnostics* errors, LoadAnswer* compiled, std::string* changed_source) {
   const int64_t edge_start_us = UnixMicros();
   const std::string module_path = fs::absolute(options.module_path).lexically_normal().string();
   ModuleBuild build;
@@ -124,14 +132,18 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
                             options.triton_settings};
   const auto in_module = [&](const std::string& message) { return Diagnostic::Plain(module_path + ": " + message); };
 
-  LoadAnswer loaded;
+  LoadAnswer& loaded = *compiled;
+  const auto failed = [&](Diagnostic error) {
+    *changed_source = compiler.ChangedSource();
+    return changed_source->empty() ? Fail(errors, std::move(error)) : Attempt::kSourcesChanged;
+  };
   if (!LoadModule(keys, cache.get(), compiler, &loaded, &error)) return Fail(errors, error);
   build.triton_version = loaded.triton_version;
   if (!ParseModuleSpec(loaded, module_path, &build.spec, &error)) return Fail(errors, error);
   if (!ResolveTools(options, loaded, prober, &build, &err)) return Fail(errors, in_module(err));
   JobTable jobs = JobTable::Plan(build, scratch.path());
   if (!ReuseOrCompile(CacheUse(options, keys, cache.get(), loaded), build, compiler, &jobs, &error)) {
-    return Fail(errors, error);
+    return failed(error);
   }
   const EdgeTimes times{(fs::absolute(options.output_dir) / (build.module_name + ".h")).lexically_normal().string(),
                         compiler.Kind(), edge_start_us};
@@ -139,7 +151,7 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   if (Diagnostics failures = CompileFailures(jobs, build, module_path); !failures.empty()) {
     LogTimesOrWarn(options.timing_log, records);
     *errors = std::move(failures);
-    return false;
+    return Attempt::kFailed;
   }
   if (!PackFatbins(jobs, options.fatbinary, scratch.path(), &build, &err)) return Fail(errors, in_module(err));
   if (!WriteOutputs(build, options.output_dir, &err) || !WriteDepfile(options, loaded, build, module_path, &err)) {
@@ -147,7 +159,47 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   }
   LogTimesOrWarn(options.timing_log, records);
   if (options.verbose) fmt::print(stderr, "{}\n", EdgeSummary(records, build, compiler.Kind()));
-  return true;
+  return Attempt::kDone;
+}
+
+}  // namespace
+
+bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& make_compiler, PtxasProber& prober,
+                   Diagnostics* errors) {
+  // A source edited while the edge runs is compiled again, the edited bytes
+  // this time; a file that keeps changing fails the edge, which Ninja then
+  // runs again next time.
+  constexpr int kAttempts = 3;
+  std::string changed_source;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    errors->clear();
+    LoadAnswer compiled;
+    Attempt outcome = CompileOnce(options, make_compiler, prober, errors, &compiled, &changed_source);
+    if (outcome == Attempt::kDone) {
+      // Checked as late as can be (the scratch folder is gone), once the file
+      // clock has moved past the outputs: an edit from then on is newer than
+      // they are, so Ninja runs the edge again.
+      if (!options.depfile.empty()) {
+        WaitForFileClockToPass(options.depfile, fs::path(options.depfile).filename().string());
+      }
+      changed_source = ChangedOnDisk(fs::absolute(options.module_path).lexically_normal().string(), compiled);
+      if (!changed_source.empty()) outcome = Attempt::kSourcesChanged;
+    }
+    switch (outcome) {
+      case Attempt::kDone: return true;
+      case Attempt::kFailed: return false;
+      case Attempt::kSourcesChanged:
+        if (attempt < kAttempts) {
+          fmt::print(stderr, "triton-aot: note: {} changed while its edge ran; compiling again\n", changed_source);
+        }
+    }
+  }
+  errors->push_back(Diagnostic::At(changed_source, 0, 0,
+                                   fmt::format("changed while it was being compiled, {} times in a row, so the "
+                                               "outputs may be of an earlier version of it: build again once it has "
+                                               "stopped changing",
+                                               kAttempts)));
+  return false;
 }
 
 }  // namespace triton_aot

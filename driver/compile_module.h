@@ -22,7 +22,7 @@ struct CompileModuleOptions {
   std::string depfile;      // empty: none
   std::string cpp_namespace;
   std::vector<Arch> archs;
-  std::string source_root;  // Python files under it are project-local dependencies
+  std::string source_root;  // the project's files: errors point at their innermost line under it
   std::string fatbinary;
   std::string timing_log;   // empty: none
   PtxasSources ptxas;

@@ -18,17 +18,22 @@ bool ReadKeyedFile(const std::string& path, std::string name, KeyedFile* file, s
   return true;
 }
 
+// The module and what it imported, as the frontend compiled them: the key
+// names the bytes that were compiled, not those on disk now.
+void AddCompiledSources(const EdgeKeySources& sources, const LoadAnswer& loaded, ModuleKeyInputs* in) {
+  in->module = {sources.module_path, loaded.module_sha256};
+  for (const ImportedFile& file : loaded.imports) in->imports.push_back({file.path, file.sha256});
+  for (const ImportedDistribution& distribution : loaded.distributions) {
+    in->distributions.push_back(distribution.name + " " + distribution.version);
+  }
+}
+
 bool ReadModuleKeyInputs(const EdgeKeySources& sources, const LoadAnswer& loaded, ModuleKeyInputs* in,
                          std::string* err) {
   if (!sources.frontend_script.empty() && !FrontendDigest(sources.frontend_script, &in->frontend_sha256, err)) {
     return false;
   }
-  if (!ReadKeyedFile(sources.module_path, sources.module_path, &in->module, err)) return false;
-  for (const std::string& path : loaded.imports) {
-    KeyedFile import;
-    if (!ReadKeyedFile(path, path, &import, err)) return false;
-    in->imports.push_back(std::move(import));
-  }
+  AddCompiledSources(sources, loaded, in);
   in->triton_version = loaded.triton_version;
   in->triton_key = loaded.triton_key;
   const fs::path triton_dir = fs::path(loaded.triton_file).parent_path();
@@ -45,13 +50,16 @@ bool ReadModuleKeyInputs(const EdgeKeySources& sources, const LoadAnswer& loaded
 
 }  // namespace
 
-std::string LoadKey(const EdgeKeySources& sources) {
+LoadKey LoadKeyOf(const EdgeKeySources& sources) {
   std::string module_source, err;
-  if (!ReadFile(sources.module_path, &module_source, &err)) return "";
-  return KeyDigest(LoadKeyParts({.frontend_identity = sources.frontend_identity,
-                                 .module = {sources.module_path, Sha256Hex(module_source)},
-                                 .source_root = sources.source_root,
-                                 .settings = sources.triton_settings}));
+  if (!ReadFile(sources.module_path, &module_source, &err)) return {};
+  LoadKey key;
+  key.module_sha256 = Sha256Hex(module_source);
+  key.digest = KeyDigest(LoadKeyParts({.frontend_identity = sources.frontend_identity,
+                                       .module = {sources.module_path, key.module_sha256},
+                                       .source_root = sources.source_root,
+                                       .settings = sources.triton_settings}));
+  return key;
 }
 
 bool ModuleKey(const EdgeKeySources& sources, const LoadAnswer& loaded, std::string* key, std::string* err) {

@@ -18,11 +18,16 @@ struct EdgeKeySources {
   std::vector<std::string> triton_settings;  // TritonSettings() of the edge's environment
 };
 
-// Empty when the module cannot be read: then nothing is recalled.
-std::string LoadKey(const EdgeKeySources& sources);
+// The load key, and the module's bytes it was made of.
+struct LoadKey {
+  std::string digest;  // empty when the module cannot be read: then nothing is recalled
+  std::string module_sha256;
+};
+LoadKey LoadKeyOf(const EdgeKeySources& sources);
 
-// The module key from the module, the files it imported and Triton's files
-// that the load answer `loaded` names; false when one cannot be read.
+// The module key: the module and the files it imported as the load answer
+// `loaded` says they were compiled, the distributions it imported from, and
+// Triton's files; false when one of Triton's cannot be read.
 bool ModuleKey(const EdgeKeySources& sources, const LoadAnswer& loaded, std::string* key, std::string* err);
 
 }  // namespace triton_aot

@@ -119,7 +119,10 @@ bool WriteOutputs(const ModuleBuild& build, const std::string& out, std::string*
 std::vector<std::string> EdgeInputs(const std::string& module_path, const LoadAnswer& loaded,
                                     const ModuleBuild& build, const std::string& fatbinary) {
   std::vector<std::string> deps = {module_path};
-  for (const auto* files : {&loaded.imports, &loaded.triton_files}) deps.insert(deps.end(), files->begin(), files->end());
+  for (const ImportedFile& file : loaded.imports) deps.push_back(file.path);
+  // An upgrade or a reinstall rewrites (or removes) the distribution's metadata file.
+  for (const ImportedDistribution& distribution : loaded.distributions) deps.push_back(distribution.metadata);
+  deps.insert(deps.end(), loaded.triton_files.begin(), loaded.triton_files.end());
   std::set<std::string> tools = {fatbinary};
   for (const auto& [capability, choice] : build.ptxas) tools.insert(choice.info.path);
   deps.insert(deps.end(), tools.begin(), tools.end());

@@ -23,9 +23,10 @@ bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std:
 // and removes the fatbins of variants that no longer exist.
 bool WriteOutputs(const ModuleBuild& build, const std::string& output_dir, std::string* err);
 
-// What the edge's output depends on: the module, the project's Python files it
-// imported, Triton's files (from the load answer `loaded`), and the tools
-// whose change changes the output (each ptxas, fatbinary).
+// What the edge's output depends on: the module, the files it imported, the
+// metadata files of the distributions it imported from, Triton's files (all
+// from the load answer `loaded`), and the tools whose change changes the
+// output (each ptxas, fatbinary).
 std::vector<std::string> EdgeInputs(const std::string& module_path, const LoadAnswer& loaded,
                                     const ModuleBuild& build, const std::string& fatbinary);
 

@@ -78,7 +78,8 @@ class ProcessLink : public FrontendLink {
 
 std::vector<std::string> FrontendFiles(const std::string& frontend_script) {
   const std::filesystem::path folder = std::filesystem::path(frontend_script).parent_path();
-  return {frontend_script, (folder / "triton_aot_protocol.py").string(), (folder / "triton_aot_describe.py").string()};
+  return {frontend_script, (folder / "triton_aot_protocol.py").string(), (folder / "triton_aot_describe.py").string(),
+          (folder / "triton_aot_imports.py").string()};
 }
 
 bool FrontendDigest(const std::string& frontend_script, std::string* sha256, std::string* err) {

@@ -31,7 +31,8 @@ struct FrontendOptions {
 };
 
 // The Python files the frontend is made of: the script, then the modules
-// beside it that it imports (triton_aot_protocol.py, triton_aot_describe.py).
+// beside it that it imports (triton_aot_protocol.py, triton_aot_describe.py,
+// triton_aot_imports.py).
 // A change in any of them changes what a compile gives.
 std::vector<std::string> FrontendFiles(const std::string& frontend_script);
 

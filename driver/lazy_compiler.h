@@ -4,10 +4,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "diagnostic.h"
 #include "kernel_compiler.h"
+#include "source_check.h"
 
 namespace triton_aot {
 
@@ -30,9 +34,19 @@ class LazyCompiler {
     if (!module_loaded_) {
       if (!compiler_->Load(module_path_, source_root_, loaded, error)) return nullptr;
       module_loaded_ = true;
+      if (expected_) changed_source_ = ChangedBetween(module_path_, *expected_, *loaded);
+    }
+    if (!changed_source_.empty()) {
+      *error = Diagnostic::Plain(fmt::format("{}: changed while the edge ran", changed_source_));
+      return nullptr;
     }
     return compiler_.get();
   }
+  // The edge goes on from `recalled`, an answer remembered from an earlier
+  // load: a load by this compiler must see the same sources, or it fails and
+  // ChangedSource() names the first that differs.
+  void ExpectSources(const LoadAnswer& recalled) { expected_ = recalled; }
+  const std::string& ChangedSource() const { return changed_source_; }
   // "service", "process", or "none" while no compiler was needed.
   std::string Kind() const { return compiler_ ? compiler_->Kind() : "none"; }
 
@@ -41,6 +55,8 @@ class LazyCompiler {
   std::string scratch_, module_path_, source_root_;
   std::unique_ptr<KernelCompiler> compiler_;
   bool module_loaded_ = false;
+  std::optional<LoadAnswer> expected_;
+  std::string changed_source_;
 };
 
 }  // namespace triton_aot

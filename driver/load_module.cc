@@ -6,10 +6,15 @@ namespace triton_aot {
 
 bool LoadModule(const EdgeKeySources& sources, ArtifactCache* cache, LazyCompiler& compiler, LoadAnswer* loaded,
                 Diagnostic* error) {
-  const std::string load_key = cache ? LoadKey(sources) : "";
-  if (!load_key.empty() && RecallLoad(*cache, load_key, loaded)) return true;
+  const LoadKey key = cache ? LoadKeyOf(sources) : LoadKey{};
+  if (!key.digest.empty() && RecallLoad(*cache, key.digest, loaded)) {
+    compiler.ExpectSources(*loaded);
+    return true;
+  }
   if (!compiler.Loaded(loaded, error)) return false;
-  if (!load_key.empty()) RememberLoad(*cache, load_key, *loaded);
+  // Only an answer about the bytes the key was made of: the module may have
+  // changed between the key's read and the frontend's.
+  if (!key.digest.empty() && loaded->module_sha256 == key.module_sha256) RememberLoad(*cache, key.digest, *loaded);
   return true;
 }
 

@@ -58,7 +58,7 @@ CLI::App* AddCompileCommand(CLI::App& app, CompileCommand* c) {
   compile->add_option("--depfile", o.depfile, "write a Makefile-syntax depfile here");
   compile->add_option("--timing-log", o.timing_log, "append one JSON line per compiled variant here");
   compile->add_option("--source-root", o.source_root,
-                      "Python files under this folder that the module imports are dependencies");
+                      "the project's folder: an error in a module points at its innermost line under it");
   compile->add_option("--ptxas", o.ptxas.explicit_path, "use this ptxas (an error if it cannot be used)");
   compile->add_option("--toolkit-ptxas", o.ptxas.toolkit_path,
                       "the CUDA toolkit's ptxas, tried after --ptxas and TRITON_PTXAS_PATH");

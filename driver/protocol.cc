@@ -2,121 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <set>
+#include "protocol_fields.h"
 
 namespace triton_aot {
 namespace {
 
 using nlohmann::json;
-
-bool Convert(const json& v, std::string* out) { return v.is_string() && (*out = v.get<std::string>(), true); }
-bool Convert(const json& v, bool* out) { return v.is_boolean() && (*out = v.get<bool>(), true); }
-bool Convert(const json& v, int* out) { return v.is_number_integer() && (*out = v.get<int>(), true); }
-bool Convert(const json& v, int64_t* out) { return v.is_number_integer() && (*out = v.get<int64_t>(), true); }
-bool Convert(const json& v, json* out) { return (*out = v, true); }
-bool Convert(const json& v, nlohmann::ordered_json* out) { return v.is_object() && (*out = v, true); }
-template <typename T>
-bool Convert(const json& v, std::vector<T>* out) {
-  if (!v.is_array()) return false;
-  out->clear();
-  for (const json& item : v) {
-    if (!Convert(item, &out->emplace_back())) return false;
-  }
-  return true;
-}
-bool Convert(const json& v, std::map<std::string, std::string>* out) {
-  if (!v.is_object()) return false;
-  for (const auto& [key, value] : v.items()) {
-    if (!Convert(value, &(*out)[key])) return false;
-  }
-  return true;
-}
-
-const char* Expected(std::string*) { return "a string"; }
-const char* Expected(bool*) { return "true or false"; }
-const char* Expected(int*) { return "an integer"; }
-const char* Expected(int64_t*) { return "an integer"; }
-const char* Expected(json*) { return "a value"; }
-const char* Expected(nlohmann::ordered_json*) { return "an object"; }
-const char* Expected(std::vector<std::string>*) { return "a list of strings"; }
-const char* Expected(std::vector<int>*) { return "a list of integers"; }
-const char* Expected(std::map<std::string, std::string>*) { return "an object of strings"; }
-
-// Reads the fields of one JSON object of a message. The first problem is
-// kept, naming the message and the field's path in it; later reads are
-// skipped, so that a parse reads as a list of fields.
-class Fields {
- public:
-  Fields(const json& object, std::string message, std::string path, std::string* err)
-      : object_(object), message_(std::move(message)), path_(std::move(path)), err_(err) {
-    if (!object_.is_object()) Fail(path_.empty() ? "is not a JSON object" : "must be an object", "");
-  }
-  bool ok() const { return ok_; }
-
-  template <typename T>
-  Fields& Get(const char* key, T* out) {
-    if (!ok_) return *this;
-    seen_.insert(key);
-    if (!object_.contains(key)) return Fail("is missing", key);
-    if (!Convert(object_[key], out)) return Fail(fmt::format("must be {}", Expected(out)), key);
-    return *this;
-  }
-  // A field that may be absent or null; `*out` keeps its value then.
-  template <typename T>
-  Fields& Optional(const char* key, T* out) {
-    if (!ok_) return *this;
-    seen_.insert(key);
-    if (!object_.contains(key) || object_[key].is_null()) return *this;
-    return Get(key, out);
-  }
-  template <typename T>
-  Fields& Optional(const char* key, std::optional<T>* out) {
-    if (!ok_) return *this;
-    seen_.insert(key);
-    if (!object_.contains(key) || object_[key].is_null()) return *this;
-    return Get(key, &out->emplace());
-  }
-  // A field that must hold `value` ("op": "load").
-  Fields& Is(const char* key, const json& value) {
-    json found;
-    if (Get(key, &found).ok_ && found != value) Fail(fmt::format("must be {}", value.dump()), key);
-    return *this;
-  }
-  // Nested objects are read through a Fields of their own.
-  Fields Nested(const std::string& key, const json& object) const { return Fields(object, message_, Path(key), err_); }
-  // A nested object's parse: its error, if any, is the message's.
-  Fields& Include(bool nested_ok) {
-    ok_ = ok_ && nested_ok;
-    return *this;
-  }
-  // After every field was read: any other is an error.
-  bool Done() {
-    if (!ok_) return false;
-    for (const auto& [key, value] : object_.items()) {
-      if (seen_.count(key) == 0) return Fail("is not a field of this message", key).ok_;
-    }
-    return true;
-  }
-  Fields& Fail(const std::string& problem, const std::string& key) {
-    const std::string path = Path(key);
-    if (ok_) *err_ = path.empty() ? fmt::format("{} {}", message_, problem)
-                                  : fmt::format("{}: '{}' {}", message_, path, problem);
-    ok_ = false;
-    return *this;
-  }
-
- private:
-  std::string Path(const std::string& key) const {
-    if (key.empty()) return path_;
-    return path_.empty() ? key : key.front() == '[' ? path_ + key : path_ + "." + key;
-  }
-
-  const json& object_;
-  std::string message_, path_;
-  std::string* err_;
-  std::set<std::string> seen_;
-  bool ok_ = true;
-};
+using protocol_fields::Fields;
 
 bool ParseKernelParam(const Fields& parent, const std::string& path, const json& object, KernelParam* param) {
   Fields f = parent.Nested(path, object);
@@ -157,6 +49,27 @@ bool ParseKernelDescription(const Fields& parent, const std::string& path, const
     f.Include(false);
   }
   return f.Done();
+}
+
+bool ParseImportedFile(const Fields& parent, const std::string& path, const json& object, ImportedFile* file) {
+  Fields f = parent.Nested(path, object);
+  return f.Get("path", &file->path).Get("sha256", &file->sha256).Done();
+}
+
+bool ParseDistribution(const Fields& parent, const std::string& path, const json& object,
+                       ImportedDistribution* distribution) {
+  Fields f = parent.Nested(path, object);
+  f.Get("name", &distribution->name).Get("version", &distribution->version);
+  return f.Get("metadata", &distribution->metadata).Done();
+}
+
+// The lists of objects of a load answer, each item parsed by `parse`.
+template <typename T, typename Parse>
+void ParseList(Fields& f, const char* key, const json& list, std::vector<T>* items, Parse parse) {
+  if (f.ok() && !list.is_array()) f.Fail("must be a list", key);
+  for (size_t i = 0; f.ok() && i < list.size(); ++i) {
+    if (!parse(f, fmt::format("{}[{}]", key, i), list[i], &items->emplace_back())) f.Include(false);
+  }
 }
 
 // spec_lines stays JSON (spec.cc reads it with the spec), but of this shape.
@@ -230,8 +143,14 @@ json LoadAnswer::ToJson() const {
     }
     k["autotune"] = {{"key", kernel.autotune->key}, {"configs", configs}};
   }
+  json imports_json = json::array(), distributions_json = json::array();
+  for (const ImportedFile& file : imports) imports_json.push_back({{"path", file.path}, {"sha256", file.sha256}});
+  for (const ImportedDistribution& d : distributions) {
+    distributions_json.push_back({{"name", d.name}, {"version", d.version}, {"metadata", d.metadata}});
+  }
   return {{"ok", true},          {"has_spec", has_spec},     {"spec", spec},
-          {"spec_lines", spec_lines}, {"kernels", kernels_json}, {"imports", imports},
+          {"spec_lines", spec_lines}, {"kernels", kernels_json}, {"module_sha256", module_sha256},
+          {"imports", imports_json}, {"distributions", distributions_json},
           {"triton_version", triton_version}, {"triton_file", triton_file}, {"triton_key", triton_key},
           {"triton_files", triton_files}};
 }
@@ -239,9 +158,10 @@ json LoadAnswer::ToJson() const {
 bool ParseLoadAnswer(const json& message, LoadAnswer* answer, std::string* err) {
   *answer = LoadAnswer();
   Fields f(message, "load answer", "", err);
-  json kernels;
+  json kernels, imports, distributions;
   f.Is("ok", true).Get("has_spec", &answer->has_spec).Get("spec", &answer->spec);
-  f.Get("spec_lines", &answer->spec_lines).Get("kernels", &kernels).Get("imports", &answer->imports);
+  f.Get("spec_lines", &answer->spec_lines).Get("kernels", &kernels).Get("module_sha256", &answer->module_sha256);
+  f.Get("imports", &imports).Get("distributions", &distributions);
   f.Get("triton_version", &answer->triton_version).Get("triton_file", &answer->triton_file);
   f.Get("triton_key", &answer->triton_key).Get("triton_files", &answer->triton_files);
   if (f.ok() && !CheckSpecLines(f, answer->spec_lines)) f.Include(false);
@@ -249,6 +169,8 @@ bool ParseLoadAnswer(const json& message, LoadAnswer* answer, std::string* err) 
   for (auto it = kernels.begin(); f.ok() && it != kernels.end(); ++it) {
     if (!ParseKernelDescription(f, "kernels." + it.key(), it.value(), &answer->kernels[it.key()])) f.Include(false);
   }
+  ParseList(f, "imports", imports, &answer->imports, ParseImportedFile);
+  ParseList(f, "distributions", distributions, &answer->distributions, ParseDistribution);
   return f.Done();
 }
 

@@ -23,7 +23,7 @@ namespace triton_aot {
 // The protocol's version, PROTOCOL_VERSION in triton_aot_protocol.py too. A
 // service that speaks another one answers the greeting as stale, and the edge
 // replaces it; a served greeting of another version is refused.
-inline constexpr int kProtocolVersion = 1;
+inline constexpr int kProtocolVersion = 2;
 
 // The frontend's error object: what failed, and where in the user's files.
 struct FrontendError {
@@ -70,6 +70,23 @@ struct KernelDescription {
   std::string unsupported;  // a wrapper AOT builds cannot handle ("@triton.heuristics"); empty if none
 };
 
+// A file the module imported that no installed distribution owns (the
+// project's helpers, wherever they are): by the SHA-256 of the very bytes
+// that were compiled.
+struct ImportedFile {
+  std::string path;  // real path
+  std::string sha256;
+};
+
+// An installed distribution (numpy, a kernel library) the module imported
+// from: known by name and version, and by its metadata file, which an
+// upgrade or reinstall rewrites.
+struct ImportedDistribution {
+  std::string name;
+  std::string version;
+  std::string metadata;  // its METADATA file
+};
+
 // The frontend's answer to a load request that succeeded.
 struct LoadAnswer {
   bool has_spec = false;
@@ -81,7 +98,9 @@ struct LoadAnswer {
   // (checked when parsed).
   nlohmann::json spec_lines;
   std::map<std::string, KernelDescription> kernels;  // by the module's attribute name
-  std::vector<std::string> imports;                  // the project's files the module imported
+  std::string module_sha256;  // of the bytes of the module that were run and compiled
+  std::vector<ImportedFile> imports;
+  std::vector<ImportedDistribution> distributions;
   std::string triton_version;
   std::string triton_file;  // triton/__init__.py
   std::string triton_key;   // Triton's hash of its compiler

@@ -20,16 +20,18 @@ std::string Fingerprint(const std::string& path, bool by_content) {
   return ReadFile(path, &bytes, &ignored) ? "sha256 " + Sha256Hex(bytes) : "";
 }
 
-// [[path, fingerprint], ...] of what `loaded` was made of; false if a file
-// cannot be read.
+// [[path, fingerprint], ...] of what `loaded` was made of: the imported files
+// by the bytes that were compiled, the distributions' metadata files and
+// Triton's by stamp; false if a file cannot be read.
 bool Fingerprints(const LoadAnswer& loaded, json* files) {
   *files = json::array();
-  for (const auto& [paths, by_content] : {std::pair{&loaded.imports, true}, std::pair{&loaded.triton_files, false}}) {
-    for (const std::string& path : *paths) {
-      const std::string fingerprint = Fingerprint(path, by_content);
-      if (fingerprint.empty()) return false;
-      files->push_back({path, fingerprint});
-    }
+  for (const ImportedFile& file : loaded.imports) files->push_back({file.path, "sha256 " + file.sha256});
+  std::vector<std::string> stamped = loaded.triton_files;
+  for (const ImportedDistribution& distribution : loaded.distributions) stamped.push_back(distribution.metadata);
+  for (const std::string& path : stamped) {
+    const std::string fingerprint = Fingerprint(path, false);
+    if (fingerprint.empty()) return false;
+    files->push_back({path, fingerprint});
   }
   return true;
 }

@@ -2,8 +2,9 @@
 // an edge whose kernels are all cached runs no Python at all.
 //
 // The answer is kept under its load key (cache_key.h) together with the files
-// it was made of: the project's files the module imported, by the hash of
-// their bytes, and Triton's files, by size and modification time (its native
+// it was made of: the files the module imported, by the hash of the bytes
+// that were compiled, and the metadata files of the distributions it imported
+// from and Triton's files, by size and modification time (Triton's native
 // library is too large to hash on every edge). A remembered answer is used
 // only while every one of them is as it was.
 #pragma once

@@ -136,7 +136,8 @@ endfunction()
 # <out_var>: the edge reruns when any of them changes.
 function(_triton_aot_driver_scripts out_var frontend)
   set(files "${frontend}")
-  foreach(name IN ITEMS triton_aot_protocol.py triton_aot_describe.py triton_aot_service.py triton_aot_worker.py)
+  foreach(name IN ITEMS triton_aot_protocol.py triton_aot_describe.py triton_aot_imports.py
+                    triton_aot_service.py triton_aot_worker.py)
     cmake_path(REPLACE_FILENAME frontend "${name}" OUTPUT_VARIABLE file)
     list(APPEND files "${file}")
   endforeach()
@@ -262,7 +263,7 @@ endfunction()
 #     [PYTHON <exe>]              default: TRITON_AOT_PYTHON, else the Python3 interpreter CMake finds
 #     [PTXAS <path>]              default: TRITON_AOT_PTXAS, else TRITON_PTXAS_PATH, toolkit, Triton's, PATH
 #     [JOB_POOL <pool>]           Ninja job pool for the compile edges
-#     [SOURCE_ROOT <dir>])        imported Python files under it are dependencies; default CMAKE_SOURCE_DIR
+#     [SOURCE_ROOT <dir>])        the project's files, for error locations; default CMAKE_SOURCE_DIR
 #
 # Creates library <target>; linking it gives #include <<target>/<module>.h>.
 function(add_triton_kernels target)

@@ -27,6 +27,7 @@ if os.path.dirname(os.path.realpath(__file__)) not in sys.path:
     sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 
 import triton_aot_describe as describe  # noqa: E402
+import triton_aot_imports as imports  # noqa: E402
 import triton_aot_protocol as protocol  # noqa: E402
 from triton_aot_protocol import error as _error  # noqa: E402
 
@@ -82,7 +83,9 @@ class Frontend:
                 source = f.read()
         except OSError as e:
             return _error("io", f"cannot read kernel module: {e.strerror}", path)
+        imports.install_exact_loader()
         try:
+            module_sha256 = imports.source_bytes(path, source)
             code = compile(source, path, "exec", dont_inherit=True)
             tree = ast.parse(source, path)
         except SyntaxError as e:
@@ -120,12 +123,7 @@ class Frontend:
         finally:
             sys.path.remove(module_dir)
 
-        imports = sorted({
-            os.path.realpath(m.__file__)
-            for k, m in list(sys.modules.items())
-            if k not in before and getattr(m, "__file__", None)
-            and os.path.realpath(m.__file__).startswith(source_root + os.sep)
-        })
+        files, distributions = imports.what_was_imported(m for k, m in list(sys.modules.items()) if k not in before)
         self.module = module
         self.kernels = {}
         described = {}
@@ -145,7 +143,9 @@ class Frontend:
             "has_spec": hasattr(module, describe.SPEC_NAME),
             "spec_lines": lines,
             "kernels": described,
-            "imports": imports,
+            "module_sha256": module_sha256,
+            "imports": files,
+            "distributions": distributions,
             "triton_version": triton.__version__,
             "triton_file": os.path.abspath(triton.__file__),
             "triton_key": _triton_key(),

@@ -103,6 +103,18 @@ struct Case {
     env["PYTHONPATH"] = triton.parent_path().string();
     return triton;
   }
+  // An installed distribution "tinylib" of `version` on PYTHONPATH, which
+  // the module imports; its files are the same in every version.
+  void InstallTinylib(const std::string& version) {
+    const fs::path site = dir / "dists";
+    fs::remove_all(site);
+    WriteText(site / "tinylib" / "__init__.py", "ONE = 1\n");
+    const std::string info = "tinylib-" + version + ".dist-info";
+    WriteText(site / info / "METADATA", "Metadata-Version: 2.1\nName: tinylib\nVersion: " + version + "\n");
+    WriteText(site / info / "RECORD", "tinylib/__init__.py,,\n" + info + "/METADATA,,\n");
+    env["PYTHONPATH"] = site.string();
+    if (module.find("import tinylib") == std::string::npos) module = "import tinylib\n" + module;
+  }
   // The frontend's Python files copied to edit, as the --frontend option.
   void UseFrontendCopy() {
     const fs::path installed = fs::path(TRITON_AOT_FRONTEND).parent_path();
@@ -190,6 +202,10 @@ const Row kRows[] = {
      .parts = {"job:ptxas file"},
      .setup = [](Case& c) { c.UseWrappedPtxas(); },
      .change = [](Case& c) { c.Append(c.dir / "tools" / "ptxas", "# rebuilt\n"); }},
+    {.input = "the version of an installed distribution the module imports",
+     .parts = {"module:distributions"},
+     .setup = [](Case& c) { c.InstallTinylib("1.0"); },
+     .change = [](Case& c) { c.InstallTinylib("1.1"); }},
     {.input = "Triton's version",
      .parts = {"module:triton version", "module:triton key", "module:triton sources"},
      .setup = [](Case& c) { c.UseTritonCopy({"__init__.py"}); },

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "atomic_file.h"
+#include "content_hash.h"
 #include "test_support.h"
 
 namespace triton_aot::testing {
@@ -34,15 +35,28 @@ bool MakeBinaries(const std::string& function, const std::string& sm, Binaries* 
   return true;
 }
 
+std::string FileSha256(const std::string& path) {
+  std::string bytes, ignored;
+  return ReadFile(path, &bytes, &ignored) ? Sha256Hex(bytes) : "unreadable";
+}
+
 class FakeCompiler : public KernelCompiler {
  public:
   explicit FakeCompiler(FakeCompilerScript* script) : script_(script) {}
 
-  bool Load(const std::string&, const std::string&, LoadAnswer* loaded, Diagnostic* error) override {
+  // As the frontend does, the answer names the bytes of the module and of
+  // each import (given as a path) as they are read now.
+  bool Load(const std::string& module_path, const std::string&, LoadAnswer* loaded, Diagnostic* error) override {
     ++script_->loads;
     if (script_->load_error) return (*error = *script_->load_error, false);
+    if (script_->before_load) script_->before_load();
+    nlohmann::json answer = script_->load_answer;
+    if (answer.value("module_sha256", "").empty()) answer["module_sha256"] = FileSha256(module_path);
+    for (nlohmann::json& file : answer["imports"]) {
+      if (file.is_string()) file = {{"path", file}, {"sha256", FileSha256(file.get<std::string>())}};
+    }
     std::string err;
-    if (!ParseLoadAnswer(script_->load_answer, loaded, &err)) return (*error = Diagnostic::Plain(err), false);
+    if (!ParseLoadAnswer(answer, loaded, &err)) return (*error = Diagnostic::Plain(err), false);
     return true;
   }
 

@@ -23,12 +23,16 @@ namespace triton_aot::testing {
 // What the fake does and what it was asked, shared by the test and every
 // compiler the edge's factory makes.
 struct FakeCompilerScript {
-  nlohmann::json load_answer;  // what Load answers, as the frontend sends it
+  // What Load answers, as the frontend sends it; with an empty "module_sha256" the
+  // module's bytes are hashed at each load, and "imports" may list paths,
+  // whose bytes are hashed too.
+  nlohmann::json load_answer;
   std::optional<Diagnostic> load_error;     // Load fails with this
   std::optional<Diagnostic> compile_error;  // Compile fails as a whole (a worker that died)
   // Called for each job after its files are written; may turn the outcome
   // into a failure or change its metadata.
   std::function<void(const CompileJob&, CompileOutcome*)> edit_outcome;
+  std::function<void()> before_load;  // called as each load starts (to edit a source then)
 
   int compilers_made = 0;
   int loads = 0;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -189,6 +190,52 @@ TEST_F(CompileModuleTest, OnlyTheFatbinsOfRemovedVariantsAreRemoved) {
             (std::vector<std::string>{"adds.cpp", "adds.h", "adds.json", "adds/add_kernel.generic.fatbin",
                                       "adds/checked_in.fatbin"}));
   EXPECT_EQ(ReadText(dir_.path() / "out/adds/checked_in.fatbin"), "a file of the user's\n");
+}
+
+TEST_F(CompileModuleTest, AModuleEditedWhileItCompilesIsCompiledAgainFromTheEditedBytes) {
+  bool edited = false;
+  script_.edit_outcome = [&](const CompileJob&, CompileOutcome*) {
+    if (!std::exchange(edited, true)) WriteText(dir_.path() / "src/adds.py", "# the kernel module, edited\n");
+  };
+  CompileOk();
+  EXPECT_EQ(script_.loads, 2) << "the edge loaded the edited module";
+  EXPECT_EQ(script_.compiled.size(), 8u) << "and compiled it: its bytes make another key";
+  script_.edit_outcome = nullptr;
+  CompileOk();
+  EXPECT_EQ(script_.compiled.size(), 8u) << "the cache holds the edited module's kernels";
+  EXPECT_EQ(script_.compilers_made, 2);
+}
+
+TEST_F(CompileModuleTest, AHelperEditedWhileItCompilesIsCompiledAgain) {
+  bool edited = false;
+  script_.edit_outcome = [&](const CompileJob&, CompileOutcome*) {
+    if (!std::exchange(edited, true)) WriteText(dir_.path() / "src/helper.py", "# imported by it, edited\n");
+  };
+  CompileOk();
+  EXPECT_EQ(script_.loads, 2);
+  EXPECT_EQ(script_.compiled.size(), 8u);
+}
+
+TEST_F(CompileModuleTest, AHelperEditedBeforeALateLoadIsNotCompiledUnderTheRecalledKey) {
+  CompileOk();
+  options_.archs = Archs({"80", "90", "100"});  // the load is recalled; sm_100's jobs load the module again
+  script_.before_load = [&] { WriteText(dir_.path() / "src/helper.py", "# imported by it, edited\n"); };
+  CompileOk();
+  EXPECT_EQ(script_.loads, 3) << "the late load saw another helper, so the edge started again";
+  EXPECT_EQ(script_.compiled.size(), 4u + 6u) << "every job, keyed by the edited helper";
+}
+
+TEST_F(CompileModuleTest, AModuleThatKeepsChangingFailsTheEdgeAfterThreeAttempts) {
+  int edits = 0;
+  script_.edit_outcome = [&](const CompileJob& job, CompileOutcome*) {
+    if (job.id == 0) WriteText(dir_.path() / "src/adds.py", fmt::format("# edit {}\n", ++edits));
+  };
+  std::string err;
+  EXPECT_FALSE(Compile(&err));
+  EXPECT_EQ(edits, 3);
+  EXPECT_EQ(err, std::string(dir_ / "src/adds.py") +
+                     ": error: changed while it was being compiled, 3 times in a row, so the outputs may be of an "
+                     "earlier version of it: build again once it has stopped changing");
 }
 
 TEST_F(CompileModuleTest, WithoutACacheEveryBuildCompiles) {

@@ -46,7 +46,7 @@ TEST(ProtocolTest, LoadAnswerFieldsMissingOrOfTheWrongTypeAreNamed) {
   EXPECT_EQ(LoadAnswerError(missing), "load answer: 'triton_key' is missing");
   json wrong = AnswerJson();
   wrong["imports"] = json::array({1});
-  EXPECT_EQ(LoadAnswerError(wrong), "load answer: 'imports' must be a list of strings");
+  EXPECT_EQ(LoadAnswerError(wrong), "load answer: 'imports[0]' must be an object");
   json nested = AnswerJson();
   nested["kernels"]["add_kernel"]["params"][1]["constexpr"] = "no";
   EXPECT_EQ(LoadAnswerError(nested), "load answer: 'kernels.add_kernel.params[1].constexpr' must be true or false");

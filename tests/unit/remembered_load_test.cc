@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "artifact_cache.h"
+#include "content_hash.h"
 #include "test_support.h"
 
 namespace triton_aot {
@@ -24,7 +25,7 @@ class RememberedLoadTest : public ::testing::Test {
   void SetUp() override {
     WriteText(dir_.path() / "src" / "helper.py", "SCALE = 2\n");
     WriteText(dir_.path() / "triton" / "__init__.py", "__version__ = '3.6.0'\n");
-    answer_.imports = {(dir_.path() / "src" / "helper.py").string()};
+    answer_.imports = {{(dir_.path() / "src" / "helper.py").string(), Sha256Hex("SCALE = 2\n")}};
     answer_.triton_files = {(dir_.path() / "triton" / "__init__.py").string()};
     RememberLoad(cache_, "0a0a", answer_);
   }
@@ -69,7 +70,7 @@ TEST_F(RememberedLoadTest, AFileThatIsGoneIsLoadedAgain) {
 
 TEST_F(RememberedLoadTest, AnAnswerWhoseFilesCannotBeReadIsNotRemembered) {
   LoadAnswer unreadable = answer_;
-  unreadable.imports.push_back((dir_.path() / "src" / "missing.py").string());
+  unreadable.distributions.push_back({"numpy", "2.0", (dir_.path() / "site" / "METADATA").string()});
   RememberLoad(cache_, "0c0c", unreadable);
   LoadAnswer loaded;
   EXPECT_FALSE(RecallLoad(cache_, "0c0c", &loaded));

@@ -1,0 +1,65 @@
+#include "source_check.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "atomic_file.h"
+#include "content_hash.h"
+
+namespace triton_aot {
+namespace {
+
+// Path -> SHA-256 of the module and every file it imported, as `loaded` saw them.
+std::map<std::string, std::string> Sources(const std::string& module_path, const LoadAnswer& loaded) {
+  std::map<std::string, std::string> sources = {{module_path, loaded.module_sha256}};
+  for (const ImportedFile& file : loaded.imports) sources.emplace(file.path, file.sha256);
+  return sources;
+}
+
+}  // namespace
+
+std::string ChangedOnDisk(const std::string& module_path, const LoadAnswer& compiled) {
+  for (const auto& [path, sha256] : Sources(module_path, compiled)) {
+    std::string bytes, ignored;
+    if (!ReadFile(path, &bytes, &ignored) || Sha256Hex(bytes) != sha256) return path;
+  }
+  return "";
+}
+
+std::string ChangedBetween(const std::string& module_path, const LoadAnswer& before, const LoadAnswer& after) {
+  const std::map<std::string, std::string> a = Sources(module_path, before), b = Sources(module_path, after);
+  for (const auto& [path, sha256] : a) {
+    if (auto it = b.find(path); it == b.end() || it->second != sha256) return path;
+  }
+  for (const auto& [path, sha256] : b) {
+    if (!a.contains(path)) return path;
+  }
+  return "";
+}
+
+void WaitForFileClockToPass(const std::string& written, const std::string& stem) {
+  struct stat last {};
+  if (::stat(written.c_str(), &last) != 0) return;
+  const std::string dir = std::filesystem::path(written).parent_path().string();
+  std::string probe = TemporaryTemplate(dir, stem, "clock");
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0) return;
+  const auto after = [](const timespec& a, const timespec& b) {
+    return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
+  };
+  struct stat now {};
+  for (int i = 0; i < 1000; ++i) {
+    if (::write(fd, "\n", 1) != 1 || ::fstat(fd, &now) != 0 || after(now.st_mtim, last.st_mtim)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+}  // namespace triton_aot
