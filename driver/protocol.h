@@ -23,7 +23,7 @@ namespace triton_aot {
 // The protocol's version, PROTOCOL_VERSION in triton_aot_protocol.py too. A
 // service that speaks another one answers the greeting as stale, and the edge
 // replaces it; a served greeting of another version is refused.
-inline constexpr int kProtocolVersion = 1;
+inline constexpr int kProtocolVersion = 2;
 
 // The frontend's error object: what failed, and where in the user's files.
 struct FrontendError {
@@ -55,11 +55,22 @@ struct AutotuneConfig {
   int num_stages = 3;
   int num_ctas = 1;
   std::optional<int> maxnreg;
+  bool pre_hook = false;  // the config has one: Python run before each launch of it
 };
 
 struct Autotune {
   std::vector<std::string> key;
   std::vector<AutotuneConfig> configs;
+  // The arguments (by name) tuning must zero before each trial, and those it
+  // must save and restore after each one.
+  std::vector<std::string> reset_to_zero;
+  std::vector<std::string> restore_value;
+  // Python the Autotuner would run: the user's own pre_hook and post_hook
+  // (not those Triton installs for reset_to_zero and restore_value), and
+  // prune_configs_by's early_config_prune or perf_model.
+  bool pre_hook = false;
+  bool post_hook = false;
+  bool prune_configs_by = false;
 };
 
 // What the frontend found about one kernel of the module.
