@@ -37,6 +37,11 @@ std::vector<std::string> KernelSummary(const KernelSpec& kernel) {
     lines.push_back(fmt::format("autotuned over {} configs, key ({}): see {}_kernel()", configs.size(),
                                 Join(kernel.autotune_key, ", "), kernel.name));
   }
+  for (const TuningBufferSpec& buffer : kernel.tuning_buffers) {
+    lines.push_back(fmt::format("tuning {} {} ({} elements){}", buffer.reset_to_zero ? "zeroes" : "restores",
+                                kernel.arg_names[buffer.arg], buffer.elements.text(),
+                                buffer.reset_to_zero && buffer.restore_value ? " and restores it" : ""));
+  }
   return lines;
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "codegen_names.h"
+#include "cpp_escape.h"
 
 namespace triton_aot {
 namespace {
@@ -104,6 +105,23 @@ std::vector<std::string> AutotuneKey(const KernelSpec& kernel) {
   return key;
 }
 
+// The number of elements of each tuning buffer, from the arguments (and the
+// constexprs, which are the same in every variant).
+std::vector<std::string> BufferElements(const KernelSpec& kernel) {
+  const std::vector<std::string> names = CppNames(kernel);
+  const Variant& variant = kernel.variants.front();
+  auto name_to_cpp = [&](const std::string& name) {
+    if (variant.constexprs.contains(name)) return variant.constexprs[name].dump();
+    for (size_t a = 0; a < names.size(); ++a) {
+      if (kernel.arg_names[a] == name) return names[a];
+    }
+    return name;
+  };
+  std::vector<std::string> elements;
+  for (const TuningBufferSpec& buffer : kernel.tuning_buffers) elements.push_back(buffer.elements.ToCpp(name_to_cpp));
+  return elements;
+}
+
 // The body of Launch_<kernel>: arguments, grids, key, and the launch.
 void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
   const KernelSpec& kernel = build.spec.kernels[k];
@@ -114,9 +132,23 @@ void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
   if (!key.empty()) printer.Emit({{"key", FitOrOnePerLine("const std::int64_t key[] = {", key, "};", 2, true)}}, R"cc(
     $key$
   )cc");
-  const std::vector<std::string> launch_args = {
+  std::vector<std::string> launch_args = {
       "stream",         has_args ? "args" : "nullptr", has_args ? "params" : "nullptr", "grids",
       key.empty() ? "nullptr" : "key", std::to_string(key.size()), "options"};
+  if (const std::vector<std::string> elements = BufferElements(kernel); !elements.empty()) {
+    std::string buffers;
+    for (const TuningBufferSpec& buffer : kernel.tuning_buffers) {
+      buffers += (buffers.empty() ? "" : ", ") + kernel.arg_names[buffer.arg];
+    }
+    const std::string about = "The elements of each tuning buffer: " + buffers + ".";
+    printer.Emit({{"about", WrappedComment(CppCommentText(about), 0)},
+                  {"elements", FitOrOnePerLine("const std::int64_t buffer_elements[] = {", elements, "};", 2, true)}},
+                 R"cc(
+                   $about$
+                   $elements$
+                 )cc");
+    launch_args.push_back("buffer_elements");
+  }
   const std::string head = fmt::format("return {}::{}_kernel().Launch(", Qualified(build), kernel.name);
   printer.Emit({{"launch", FitOrFilled(head, launch_args, ");", 2)}}, R"cc(
     $launch$

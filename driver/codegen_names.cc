@@ -56,6 +56,12 @@ int ArgBytes(const ArgType& type) {
   return std::stoi(type.dtype.substr(digits)) / 8;
 }
 
+int ElementBytes(const ArgType& type) {
+  ArgType element = type;
+  element.is_pointer = false;
+  return ArgBytes(element);
+}
+
 std::string HintName(Hint hint) {
   switch (hint) {
     case Hint::kDivisibleBy16: return "triton_aot::ArgHint::kDivisibleBy16";
@@ -66,7 +72,8 @@ std::string HintName(Hint hint) {
 }
 
 std::vector<std::string> CppNames(const KernelSpec& kernel) {
-  static const std::set<std::string> kLaunchNames = {"stream", "options", "grid", "args", "params", "grids", "key"};
+  static const std::set<std::string> kLaunchNames = {"stream", "options", "grid", "args",
+                                                     "params", "grids",   "key",  "buffer_elements"};
   std::set<std::string> taken = {kernel.name + "_kernel", "Launch_" + kernel.name, kernel.name};
   std::vector<std::string> names;
   for (const std::string& arg : kernel.arg_names) {
@@ -102,7 +109,8 @@ TableNames::TableNames(const ModuleBuild& build) {
     for (const char* suffix : {"", "_kernel", "_variants", "_num_variants"}) taken.insert(kernel.name + suffix);
   }
   for (const KernelSpec& kernel : build.spec.kernels) {
-    kernel_stems_.push_back(UniqueStem("k" + CamelCase(kernel.name), {"ArgNames", "ArgBytes"}, &taken));
+    kernel_stems_.push_back(
+        UniqueStem("k" + CamelCase(kernel.name), {"ArgNames", "ArgBytes", "TuningBuffers"}, &taken));
   }
   for (const VariantBuild& v : build.variants) {
     const std::string stem = "k" + CamelCase(build.KernelOf(v).name) + CamelCase(build.VariantOf(v).name);

@@ -20,6 +20,10 @@ std::string CppType(const ArgType& type);
 // the launch function passes it as (CppType).
 int ArgBytes(const ArgType& type);
 
+// The bytes of one element of what a pointer argument points at (an i1 is
+// a byte, as Triton stores it).
+int ElementBytes(const ArgType& type);
+
 // "triton_aot::ArgHint::kDivisibleBy16", ...
 std::string HintName(Hint hint);
 
@@ -39,6 +43,7 @@ class TableNames {
   explicit TableNames(const ModuleBuild& build);
   std::string ArgNames(size_t kernel_index) const { return kernel_stems_.at(kernel_index) + "ArgNames"; }
   std::string ArgBytes(size_t kernel_index) const { return kernel_stems_.at(kernel_index) + "ArgBytes"; }
+  std::string TuningBuffers(size_t kernel_index) const { return kernel_stems_.at(kernel_index) + "TuningBuffers"; }
   // By index into ModuleBuild::variants.
   std::string Hints(size_t variant) const { return variant_stems_.at(variant) + "Hints"; }
   std::string Archs(size_t variant) const { return variant_stems_.at(variant) + "Archs"; }

@@ -31,6 +31,31 @@ std::string AsmLines(const ModuleBuild& build) {
   return out;
 }
 
+// The buffers autotuning keeps as the caller passed them, for kernels that
+// have any.
+void EmitTuningBuffers(CodePrinter& printer, const KernelSpec& kernel, const std::string& table) {
+  if (kernel.tuning_buffers.empty()) return;
+  auto flag = [](bool value) { return std::string(value ? "true" : "false"); };
+  std::string rows;
+  for (const TuningBufferSpec& buffer : kernel.tuning_buffers) {
+    rows += (rows.empty() ? "" : "\n") +
+            FieldPerLine({{std::to_string(buffer.arg), "arg (" + CppCommentText(kernel.arg_names[buffer.arg]) + ")"},
+                          {std::to_string(ElementBytes(kernel.variants.front().arg_types[buffer.arg])),
+                           "element_bytes"},
+                          {flag(buffer.reset_to_zero), "reset_to_zero"},
+                          {flag(buffer.restore_value), "restore_value"}},
+                         4) +
+            ",";
+  }
+  printer.Emit({{"kernel", kernel.name}, {"table", table}, {"rows", rows}}, R"cc(
+
+    // $kernel$: the buffers autotuning zeroes (reset_to_zero) or restores (restore_value).
+    constexpr triton_aot::TuningBuffer $table$[] = {
+        $rows$
+    };
+  )cc");
+}
+
 // Each kernel's argument names and sizes, which all its variants share.
 void EmitKernelTables(CodePrinter& printer, const ModuleBuild& build, const TableNames& tables) {
   for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
@@ -41,6 +66,7 @@ void EmitKernelTables(CodePrinter& printer, const ModuleBuild& build, const Tabl
       names.push_back(CppStringLiteral(kernel.arg_names[a]));
       bytes.push_back(std::to_string(ArgBytes(kernel.variants.front().arg_types[a])));
     }
+    EmitTuningBuffers(printer, kernel, tables.TuningBuffers(k));
     printer.Emit({{"kernel", kernel.name},
                   {"names", FitOrOnePerLine("const char* const " + tables.ArgNames(k) + "[] = {", names, "};", 0, true)},
                   {"bytes", FitOrOnePerLine("const std::uint8_t " + tables.ArgBytes(k) + "[] = {", bytes, "};", 0, true)}},
@@ -139,13 +165,15 @@ void EmitKernel(CodePrinter& printer, const ModuleBuild& build, const TableNames
   for (size_t i = 0; i < build.variants.size(); ++i) {
     if (build.variants[i].kernel_index == k) rows += (rows.empty() ? "" : "\n") + ImageRow(build, tables, i) + ",";
   }
+  std::vector<std::string> kernel_args = {CppStringLiteral(build.module_name + "." + kernel.name),
+                                          kernel.name + "_variants", std::to_string(VariantCount(build, k))};
+  if (!kernel.tuning_buffers.empty()) {
+    kernel_args.insert(kernel_args.end(), {tables.TuningBuffers(k), std::to_string(kernel.tuning_buffers.size())});
+  }
   printer.Emit({{"name", kernel.name},
                 {"count", std::to_string(VariantCount(build, k))},
                 {"rows", rows},
-                {"make_kernel", FitOrFilled("static triton_aot::Kernel kernel(",
-                                            {CppStringLiteral(build.module_name + "." + kernel.name),
-                                             kernel.name + "_variants", std::to_string(VariantCount(build, k))},
-                                            ");", 2)}},
+                {"make_kernel", FitOrFilled("static triton_aot::Kernel kernel(", kernel_args, ");", 2)}},
                R"cc(
 
                  const triton_aot::KernelImage $name$_variants[$count$] = {

@@ -32,6 +32,12 @@ std::string ModuleMetadataJson(const ModuleBuild& build) {
     jk["grid"] = ordered_json::array();
     for (const GridExpr& g : kernel.grid) jk["grid"].push_back(g.text());
     if (kernel.autotuned) jk["autotune_key"] = kernel.autotune_key;
+    for (const TuningBufferSpec& buffer : kernel.tuning_buffers) {
+      jk["tuning_buffers"].push_back({{"name", kernel.arg_names[buffer.arg]},
+                                      {"reset_to_zero", buffer.reset_to_zero},
+                                      {"restore_value", buffer.restore_value},
+                                      {"elements", buffer.elements.text()}});
+    }
     jk["variants"] = ordered_json::array();
     for (const VariantBuild& vb : build.variants) {
       if (vb.kernel_index != k) continue;

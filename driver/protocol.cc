@@ -18,7 +18,7 @@ bool ParseKernelParam(const Fields& parent, const std::string& path, const json&
 bool ParseAutotuneConfig(const Fields& parent, const std::string& path, const json& object, AutotuneConfig* config) {
   Fields f = parent.Nested(path, object);
   f.Get("kwargs", &config->kwargs).Get("num_warps", &config->num_warps).Get("num_stages", &config->num_stages);
-  f.Get("num_ctas", &config->num_ctas).Optional("maxnreg", &config->maxnreg);
+  f.Get("num_ctas", &config->num_ctas).Optional("maxnreg", &config->maxnreg).Get("pre_hook", &config->pre_hook);
   if (f.ok() && !config->kwargs.is_object()) f.Fail("must be an object", "kwargs");
   return f.Done();
 }
@@ -26,7 +26,9 @@ bool ParseAutotuneConfig(const Fields& parent, const std::string& path, const js
 bool ParseAutotune(const Fields& parent, const std::string& path, const json& object, Autotune* autotune) {
   Fields f = parent.Nested(path, object);
   json configs;
-  f.Get("key", &autotune->key).Get("configs", &configs);
+  f.Get("key", &autotune->key).Get("configs", &configs).Get("reset_to_zero", &autotune->reset_to_zero);
+  f.Get("restore_value", &autotune->restore_value).Get("pre_hook", &autotune->pre_hook);
+  f.Get("post_hook", &autotune->post_hook).Get("prune_configs_by", &autotune->prune_configs_by);
   if (f.ok() && !configs.is_array()) f.Fail("must be a list", "configs");
   for (size_t i = 0; f.ok() && i < configs.size(); ++i) {
     const std::string item = fmt::format("configs[{}]", i);
@@ -139,9 +141,13 @@ json LoadAnswer::ToJson() const {
                          {"num_warps", c.num_warps},
                          {"num_stages", c.num_stages},
                          {"num_ctas", c.num_ctas},
-                         {"maxnreg", c.maxnreg ? json(*c.maxnreg) : json()}});
+                         {"maxnreg", c.maxnreg ? json(*c.maxnreg) : json()},
+                         {"pre_hook", c.pre_hook}});
     }
-    k["autotune"] = {{"key", kernel.autotune->key}, {"configs", configs}};
+    const Autotune& a = *kernel.autotune;
+    k["autotune"] = {{"key", a.key},           {"configs", configs},         {"reset_to_zero", a.reset_to_zero},
+                     {"restore_value", a.restore_value}, {"pre_hook", a.pre_hook}, {"post_hook", a.post_hook},
+                     {"prune_configs_by", a.prune_configs_by}};
   }
   json imports_json = json::array(), distributions_json = json::array();
   for (const ImportedFile& file : imports) imports_json.push_back({{"path", file.path}, {"sha256", file.sha256}});

@@ -55,11 +55,22 @@ struct AutotuneConfig {
   int num_stages = 3;
   int num_ctas = 1;
   std::optional<int> maxnreg;
+  bool pre_hook = false;  // the config has one: Python run before each launch of it
 };
 
 struct Autotune {
   std::vector<std::string> key;
   std::vector<AutotuneConfig> configs;
+  // The arguments (by name) tuning must zero before each trial, and those it
+  // must save and restore after each one.
+  std::vector<std::string> reset_to_zero;
+  std::vector<std::string> restore_value;
+  // Python the Autotuner would run: the user's own pre_hook and post_hook
+  // (not those Triton installs for reset_to_zero and restore_value), and
+  // prune_configs_by's early_config_prune or perf_model.
+  bool pre_hook = false;
+  bool post_hook = false;
+  bool prune_configs_by = false;
 };
 
 // What the frontend found about one kernel of the module.

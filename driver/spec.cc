@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "spec_autotune.h"
 #include "spec_fields.h"
 #include "spec_variants.h"
 
@@ -14,8 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kKernelKeys = {"kernel",    "name",     "signature", "grid",    "constexprs",
-                                           "num_warps", "num_stages", "num_ctas", "maxnreg", "variants"};
+const std::set<std::string> kKernelKeys = {"kernel",     "name",     "signature", "grid",     "constexprs",
+                                           "num_warps",  "num_stages", "num_ctas", "maxnreg", "variants",
+                                           "buffer_sizes"};
 
 // The entry's kernel and C++ name, and the function's description.
 bool ParseKernelName(const json& entry, const std::string& what, int line, const LoadAnswer& loaded,
@@ -108,12 +110,14 @@ bool ParseKernel(const json& entry, size_t index, const LoadAnswer& loaded, Chec
   }
   const KernelDescription* desc = nullptr;
   VariantDefaults defaults;
-  if (!ParseKernelName(entry, what, line, loaded, checker, kernel, &desc) ||
+  if (!ParseKernelName(entry, what, line, loaded, checker, kernel, &desc)) return false;
+  const Autotune* autotune = desc->autotune ? &*desc->autotune : nullptr;
+  if ((autotune && !CheckAutotuneHooks(*autotune, *kernel, line, checker)) ||
       !ParseEntryDefaults(entry, *desc, line, checker, kernel, &defaults)) {
     return false;
   }
-  const Autotune* autotune = desc->autotune ? &*desc->autotune : nullptr;
-  return ExpandVariants(entry, index, loaded.spec_lines, defaults, autotune, kernel, checker);
+  return ExpandVariants(entry, index, loaded.spec_lines, defaults, autotune, kernel, checker) &&
+         ParseTuningBuffers(entry, autotune, kernel, checker);
 }
 
 }  // namespace

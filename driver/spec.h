@@ -34,6 +34,15 @@ struct Variant {
   int line = 0;              // where the variant is declared (for messages)
 };
 
+// A pointer argument whose buffer the autotuner keeps as the caller passed it
+// (@triton.autotune's reset_to_zero and restore_value).
+struct TuningBufferSpec {
+  size_t arg = 0;  // index into KernelSpec::arg_names
+  bool reset_to_zero = false;
+  bool restore_value = false;
+  GridExpr elements;  // its number of elements, from the entry's buffer_sizes
+};
+
 struct KernelSpec {
   std::string name;      // the C++ name
   std::string function;  // the @triton.jit function in the module
@@ -43,6 +52,7 @@ struct KernelSpec {
   std::vector<Variant> variants;
   bool autotuned = false;
   std::vector<std::string> autotune_key;
+  std::vector<TuningBufferSpec> tuning_buffers;  // in argument order
   int line = 0;
 };
 

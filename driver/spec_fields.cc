@@ -170,12 +170,9 @@ bool ApplyConstexprs(const json& constexprs, const KernelSpec& kernel, std::map<
   return true;
 }
 
-bool ParseGrid(const json& grid, const KernelSpec& kernel, const std::vector<ArgType>& types, std::vector<GridExpr>* out,
-               const std::string& what, int line, Checker& checker) {
-  json items = grid.is_array() ? grid : json::array({grid});
-  if (items.empty() || items.size() > 3) {
-    return checker.Fail(line, fmt::format("{}: grid must list 1 to 3 dimensions, e.g. [\"cdiv(n, BLOCK)\"]", what));
-  }
+bool ParseIntegerExpression(const json& item, const KernelSpec& kernel, const std::vector<ArgType>& types,
+                            const ExpressionKind& kind, GridExpr* out, const std::string& what, int line,
+                            Checker& checker) {
   std::set<std::string> integer_names;
   for (size_t i = 0; i < kernel.arg_names.size(); ++i) {
     if (types[i].IsInteger()) integer_names.insert(kernel.arg_names[i]);
@@ -183,28 +180,42 @@ bool ParseGrid(const json& grid, const KernelSpec& kernel, const std::vector<Arg
   for (const Param& p : kernel.params) {
     if (p.is_constexpr) integer_names.insert(p.name);
   }
+  std::string text;
+  if (item.is_number_integer()) {
+    text = std::to_string(item.get<int64_t>());
+  } else if (item.is_string()) {
+    text = item.get<std::string>();
+  } else {
+    return checker.Fail(line, fmt::format("{}: {} must be a string expression or an int, not {}", what, kind.value,
+                                          TypeName(item)));
+  }
+  std::string parse_err;
+  if (!GridExpr::Parse(text, out, &parse_err)) return checker.Fail(line, fmt::format("{}: {}", what, parse_err));
+  for (const std::string& name : out->Names()) {
+    if (integer_names.count(name) == 0) {
+      bool is_arg = std::find(kernel.arg_names.begin(), kernel.arg_names.end(), name) != kernel.arg_names.end();
+      return checker.Fail(line, fmt::format("{}: {} '{}' reads '{}', {}; it may read the integer arguments and "
+                                            "constexprs: {}",
+                                            what, kind.expression, text, name,
+                                            is_arg ? "which is not an integer" : "which is unknown",
+                                            Join(integer_names)));
+    }
+  }
+  return true;
+}
+
+bool ParseGrid(const json& grid, const KernelSpec& kernel, const std::vector<ArgType>& types, std::vector<GridExpr>* out,
+               const std::string& what, int line, Checker& checker) {
+  json items = grid.is_array() ? grid : json::array({grid});
+  if (items.empty() || items.size() > 3) {
+    return checker.Fail(line, fmt::format("{}: grid must list 1 to 3 dimensions, e.g. [\"cdiv(n, BLOCK)\"]", what));
+  }
   out->clear();
   for (const json& item : items) {
-    std::string text;
-    if (item.is_number_integer()) {
-      text = std::to_string(item.get<int64_t>());
-    } else if (item.is_string()) {
-      text = item.get<std::string>();
-    } else {
-      return checker.Fail(line, fmt::format("{}: each grid dimension must be a string expression or an int, not {}",
-                                            what, TypeName(item)));
-    }
     GridExpr expr;
-    std::string parse_err;
-    if (!GridExpr::Parse(text, &expr, &parse_err)) return checker.Fail(line, fmt::format("{}: {}", what, parse_err));
-    for (const std::string& name : expr.Names()) {
-      if (integer_names.count(name) == 0) {
-        bool is_arg = std::find(kernel.arg_names.begin(), kernel.arg_names.end(), name) != kernel.arg_names.end();
-        return checker.Fail(line, fmt::format("{}: grid expression '{}' reads '{}', {}; it may read the integer "
-                                              "arguments and constexprs: {}",
-                                              what, text, name, is_arg ? "which is not an integer" : "which is unknown",
-                                              Join(integer_names)));
-      }
+    if (!ParseIntegerExpression(item, kernel, types, {"each grid dimension", "grid expression"}, &expr, what, line,
+                                checker)) {
+      return false;
     }
     out->push_back(std::move(expr));
   }

@@ -57,6 +57,19 @@ bool ApplyConstexprs(const nlohmann::json& constexprs, const KernelSpec& kernel,
                      std::map<std::string, nlohmann::json>* values, const std::string& what, int line,
                      Checker& checker);
 
+// How a message names an integer expression of the spec: its value ("each
+// grid dimension") and its text ("grid expression").
+struct ExpressionKind {
+  const char* value;
+  const char* expression;
+};
+
+// An integer expression, a string or an int, over the kernel's integer
+// arguments (by `types`) and constexprs: grid dimensions, buffer sizes.
+bool ParseIntegerExpression(const nlohmann::json& item, const KernelSpec& kernel, const std::vector<ArgType>& types,
+                            const ExpressionKind& kind, GridExpr* out, const std::string& what, int line,
+                            Checker& checker);
+
 bool ParseGrid(const nlohmann::json& grid, const KernelSpec& kernel, const std::vector<ArgType>& types,
                std::vector<GridExpr>* out, const std::string& what, int line, Checker& checker);
 

@@ -107,6 +107,17 @@ def _describe_jit(jit, triton):
     return {"params": params, "line": jit.starting_line_number if hasattr(jit, "starting_line_number") else 0}
 
 
+def _users_hook(autotuner, which):
+    """Whether the Autotuner's pre_hook or post_hook is the user's: Triton installs hooks of its own for
+    reset_to_zero and restore_value. Its Autotuner says which with user_defined_pre_hook / _post_hook; a
+    Triton without those flags is read by the hook itself: Triton's own are defined in Autotuner.__init__."""
+    flag = getattr(autotuner, f"user_defined_{which}", None)
+    if flag is not None:
+        return bool(flag)
+    hook = getattr(autotuner, which, None)
+    return hook is not None and not getattr(hook, "__qualname__", "").startswith("Autotuner.__init__.")
+
+
 def describe_kernel(obj, triton):
     from triton.runtime.autotuner import Autotuner, Heuristics
     from triton.runtime.jit import JITFunction
@@ -125,7 +136,15 @@ def describe_kernel(obj, triton):
                 "num_stages": c.num_stages,
                 "num_ctas": c.num_ctas,
                 "maxnreg": c.maxnreg,
+                "pre_hook": getattr(c, "pre_hook", None) is not None,
             } for c in obj.configs],
+            "reset_to_zero": [str(name) for name in getattr(obj, "reset_to_zero", None) or []],
+            "restore_value": [str(name) for name in getattr(obj, "restore_value", None) or []],
+            "pre_hook": _users_hook(obj, "pre_hook"),
+            "post_hook": _users_hook(obj, "post_hook"),
+            # top_k alone prunes nothing: Triton reads it only with a perf_model.
+            "prune_configs_by": getattr(obj, "early_config_prune", None) is not None
+                                or getattr(obj, "perf_model", None) is not None,
         }
         return desc
     if isinstance(obj, Heuristics):

@@ -12,6 +12,7 @@
 
 #include "cuda_driver.h"
 #include "module_cache.h"
+#include "trial_buffers.h"
 #include "triton_aot/grid.h"
 #include "triton_aot/kernel_image.h"
 #include "triton_aot/status.h"
@@ -30,8 +31,10 @@ struct TuningLaunch {
   ModuleCache* cache;
   ContextEntry* context;
   CUstream stream;
+  const ArgValue* args;
   void* const* params;
   const Grid* grids;  // by variant index
+  TuningBuffers buffers;
 };
 
 class Autotuner {
@@ -40,8 +43,9 @@ class Autotuner {
       : kernel_(kernel), variants_(variants), count_(count) {}
 
   // The winner for `table_key` among `candidates`: from the table, or timed
-  // now (each candidate runs on the launch's own arguments) and remembered.
-  // Other threads tuning the same kernel wait.
+  // now (each candidate runs on the launch's own arguments, its tuning
+  // buffers kept as TrialBuffers says) and remembered; a single candidate
+  // wins untimed, as in Triton. Other threads tuning the same kernel wait.
   Status Choose(const TuningLaunch& launch, const std::vector<std::size_t>& candidates,
                 const std::vector<std::int64_t>& table_key, std::size_t* winner);
   // The winner for `table_key`, or -1 when none is known.
@@ -52,8 +56,10 @@ class Autotuner {
 
  private:
   Status Tune(const TuningLaunch& launch, const std::vector<std::size_t>& candidates, std::size_t* winner) const;
-  Status TimeVariant(const TuningLaunch& launch, std::size_t index, CUevent start, CUevent stop,
-                     float* median_ms) const;
+  Status TimeVariant(const TuningLaunch& launch, std::size_t index, const TrialBuffers& buffers, CUevent start,
+                     CUevent stop, float* median_ms, Status* fatal) const;
+  Status RunTrial(const TuningLaunch& launch, std::size_t index, const LoadedVariant& loaded,
+                  const TrialBuffers& buffers, CUevent start, CUevent stop, Status* fatal) const;
 
   const char* kernel_;
   const KernelImage* variants_;

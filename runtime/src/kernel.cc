@@ -38,10 +38,13 @@ std::atomic<std::uint64_t> next_kernel_serial{1};
 }  // namespace
 
 struct Kernel::State {
-  State(const char* name, const KernelImage* variants, std::size_t count)
+  State(const char* name, const KernelImage* variants, std::size_t count, const TuningBuffer* tuning_buffers,
+        std::size_t num_tuning_buffers)
       : name(name),
         variants(variants),
         count(count),
+        tuning_buffers(tuning_buffers),
+        num_tuning_buffers(num_tuning_buffers),
         order(internal::SpecialisationOrder(variants, count)),
         autotuned(count > 0 && variants[0].autotune_config >= 0),
         modules(name, variants, count),
@@ -50,6 +53,8 @@ struct Kernel::State {
   const char* name;
   const KernelImage* variants;
   std::size_t count;
+  const TuningBuffer* tuning_buffers;
+  std::size_t num_tuning_buffers;
   std::vector<std::size_t> order;
   bool autotuned;
   internal::ModuleCache modules;
@@ -62,8 +67,9 @@ struct Kernel::State {
   const std::uint64_t serial = next_kernel_serial.fetch_add(1);
 };
 
-Kernel::Kernel(const char* name, const KernelImage* variants, std::size_t num_variants)
-    : state_(std::make_unique<State>(name, variants, num_variants)) {
+Kernel::Kernel(const char* name, const KernelImage* variants, std::size_t num_variants,
+               const TuningBuffer* tuning_buffers, std::size_t num_tuning_buffers)
+    : state_(std::make_unique<State>(name, variants, num_variants, tuning_buffers, num_tuning_buffers)) {
   Registry& registry = Kernels();
   std::lock_guard lock(registry.mutex);
   registry.kernels.push_back(this);
@@ -98,7 +104,8 @@ Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::s
 }
 
 Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grids,
-                      const std::int64_t* key, std::size_t key_size, const LaunchOptions& options) {
+                      const std::int64_t* key, std::size_t key_size, const LaunchOptions& options,
+                      const std::int64_t* buffer_elements) {
   State& s = *state_;
   const bool tune = s.autotuned && s.autotune.load(std::memory_order_relaxed) && !options.variant && options.config < 0;
   std::size_t index = s.count;
@@ -126,7 +133,8 @@ Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params
     std::string why;
     std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.order, args, &why);
     if (candidates.empty()) return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, why);
-    const internal::TuningLaunch launch{driver, &s.modules, context, stream, params, grids};
+    const internal::TuningLaunch launch{driver, &s.modules, context, stream, args, params, grids,
+                                        {s.tuning_buffers, s.num_tuning_buffers, buffer_elements}};
     if (Status status = s.tuner.Choose(launch, candidates, internal::TableKey(key, key_size, candidates.front()),
                                        &index);
         !status.ok()) {

@@ -14,6 +14,10 @@
 //                    key=["n"])
 //   @triton.jit
 //   def tuned_kernel(x_ptr, n, BLOCK: tl.constexpr, EVEN: tl.constexpr): ...
+//   @triton.autotune(configs=<tuned_kernel's>, key=["n"], reset_to_zero=["out_ptr"],
+//                    restore_value=["x_ptr", "out_ptr"])
+//   @triton.jit
+//   def zeroed_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr): ...
 //   @triton.heuristics(...)
 //   @triton.jit
 //   def heur_kernel(...): ...
@@ -59,6 +63,14 @@ json FuzzedModuleKernels() {
   kernels["act_kernel"] = {{"params", json::array({Param("x_ptr", false), Param("out_ptr", false), Param("n", false),
                                                    Param("ACT", true, "relu"), Param("SLOPE", true, 0.5)})},
                            {"line", 9}};
+  // An autotuned kernel whose trials must zero one buffer and restore another.
+  json configs = kernels["tuned_kernel"]["autotune"]["configs"];
+  kernels["zeroed_kernel"] = {{"params", json::array({Param("x_ptr", false), Param("out_ptr", false), Param("n", false),
+                                                      Param("BLOCK", true)})},
+                              {"line", 15},
+                              {"autotune", triton_aot::testing::Autotune(json::array({"n"}), configs)}};
+  kernels["zeroed_kernel"]["autotune"]["reset_to_zero"] = {"out_ptr"};
+  kernels["zeroed_kernel"]["autotune"]["restore_value"] = {"x_ptr", "out_ptr"};
   return kernels;
 }
 
@@ -146,6 +158,23 @@ void CheckKernel(const KernelSpec& kernel, const json& kernels) {
   for (const triton_aot::GridExpr& expr : kernel.grid) {
     for (const std::string& name : expr.Names()) {
       Require(integer_names.count(name) == 1, "a grid reads only integer arguments and constexprs");
+    }
+  }
+
+  // Tuning buffers: pointer arguments, each once, in argument order, sized
+  // by what a grid may read, and only for kernels that ask for them.
+  const json autotune = desc.value("autotune", json::object());
+  const size_t listed = autotune.value("reset_to_zero", json::array()).size() +
+                        autotune.value("restore_value", json::array()).size();
+  Require(listed > 0 || kernel.tuning_buffers.empty(), "a kernel has tuning buffers only when its autotune names some");
+  for (size_t b = 0; b < kernel.tuning_buffers.size(); ++b) {
+    const triton_aot::TuningBufferSpec& buffer = kernel.tuning_buffers[b];
+    Require(buffer.arg < kernel.arg_names.size() && kernel.variants.front().arg_types[buffer.arg].is_pointer,
+            "a tuning buffer is a pointer argument");
+    Require(b == 0 || kernel.tuning_buffers[b - 1].arg < buffer.arg, "tuning buffers are unique, in argument order");
+    Require(buffer.reset_to_zero || buffer.restore_value, "a tuning buffer is zeroed or restored");
+    for (const std::string& name : buffer.elements.Names()) {
+      Require(integer_names.count(name) == 1, "a buffer's size reads only integer arguments and constexprs");
     }
   }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <gpu_test_kernels/alignment.h>
+#include <gpu_test_kernels/autotune_buffers.h>
 #include <matmul_kernels/matmul.h>
 #include <softmax_kernels/softmax.h>
 #include <vector_add_kernels/vector_add.h>
@@ -48,7 +49,10 @@ TEST(GpuLaunchAbi, EveryCompiledVariantTakesWhatTheRuntimePacks) {
       {examples::vector_add::axpy_variants, std::size(examples::vector_add::axpy_variants)},
       {examples::softmax::softmax_variants, std::size(examples::softmax::softmax_variants)},
       {examples::matmul::matmul_variants, std::size(examples::matmul::matmul_variants)},
-      {gpu_test::alignment::copy_bytes_variants, std::size(gpu_test::alignment::copy_bytes_variants)}};
+      {gpu_test::alignment::copy_bytes_variants, std::size(gpu_test::alignment::copy_bytes_variants)},
+      {gpu_test::autotune_buffers::accumulate_variants, std::size(gpu_test::autotune_buffers::accumulate_variants)},
+      {gpu_test::autotune_buffers::scale_in_place_variants,
+       std::size(gpu_test::autotune_buffers::scale_in_place_variants)}};
   std::size_t checked = 0;
   for (const VariantTable& table : tables) {
     for (std::size_t i = 0; i < table.count; ++i) {

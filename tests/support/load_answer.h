@@ -41,6 +41,19 @@ inline nlohmann::json Param(const std::string& name, bool is_constexpr, nlohmann
   return {{"name", name}, {"constexpr", is_constexpr}, {"default", default_value}};
 }
 
+// An @triton.autotune as the frontend describes it, with no reset_to_zero,
+// restore_value, hooks or pruning (a test sets those it needs).
+inline nlohmann::json Autotune(const nlohmann::json& key, const nlohmann::json& configs) {
+  using nlohmann::json;
+  return {{"key", key},
+          {"configs", configs},
+          {"reset_to_zero", json::array()},
+          {"restore_value", json::array()},
+          {"pre_hook", false},
+          {"post_hook", false},
+          {"prune_configs_by", false}};
+}
+
 // The kernels of the module above, as the frontend describes them.
 inline nlohmann::json ModuleKernels() {
   using nlohmann::json;
@@ -52,14 +65,22 @@ inline nlohmann::json ModuleKernels() {
                                                      Param("BLOCK", true, 128), Param("EVEN", true, false)})},
                              {"line", 6}};
   json configs = json::array();
-  configs.push_back(
-      {{"kwargs", {{"BLOCK", 64}}}, {"num_warps", 2}, {"num_stages", 3}, {"num_ctas", 1}, {"maxnreg", nullptr}});
-  configs.push_back(
-      {{"kwargs", {{"BLOCK", 128}}}, {"num_warps", 8}, {"num_stages", 4}, {"num_ctas", 1}, {"maxnreg", 128}});
+  configs.push_back({{"kwargs", {{"BLOCK", 64}}},
+                     {"num_warps", 2},
+                     {"num_stages", 3},
+                     {"num_ctas", 1},
+                     {"maxnreg", nullptr},
+                     {"pre_hook", false}});
+  configs.push_back({{"kwargs", {{"BLOCK", 128}}},
+                     {"num_warps", 8},
+                     {"num_stages", 4},
+                     {"num_ctas", 1},
+                     {"maxnreg", 128},
+                     {"pre_hook", false}});
   kernels["tuned_kernel"] = {
       {"params", json::array({Param("x_ptr", false), Param("n", false), Param("BLOCK", true), Param("EVEN", true)})},
       {"line", 12},
-      {"autotune", {{"key", json::array({"n"})}, {"configs", configs}}}};
+      {"autotune", Autotune(json::array({"n"}), configs)}};
   kernels["heur_kernel"] = {{"params", json::array()}, {"line", 0}, {"unsupported", "@triton.heuristics"}};
   return kernels;
 }

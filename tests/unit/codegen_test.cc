@@ -328,7 +328,8 @@ const std::vector<std::string> kCppOnlyKeywords = {
     "signed",   "sizeof",    "static",   "static_assert", "static_cast", "struct",   "switch",      "template",
     "this",     "thread_local", "throw", "true",         "typedef",     "typeid",    "typename",    "union",
     "unsigned", "using",     "virtual",  "void",         "volatile",    "wchar_t",   "xor",         "xor_eq"};
-const std::vector<std::string> kLaunchLocals = {"stream", "options", "grid", "args", "params", "grids", "key"};
+const std::vector<std::string> kLaunchLocals = {"stream", "options", "grid", "args", "params", "grids", "key",
+                                                 "buffer_elements"};
 
 TEST(GenerateHeaderTest, ArgumentsNamedLikeKeywordsOrLaunchLocalsGetAnUnderscore) {
   std::vector<std::pair<std::string, std::string>> args = {{"n", "i32"}};
@@ -445,6 +446,70 @@ TEST(GenerateSourceTest, AutotunedKernelsPassTheKeyInKeyOrder) {
             std::string::npos);
   ProcessResult cc = CompileModule(build, "#include \"m.h\"\nint main() { return 0; }\n");
   EXPECT_TRUE(cc.Succeeded()) << cc.output;
+}
+
+// mm(c: *fp16, M, N) autotuned over two configs, c zeroed while tuning.
+ModuleBuild TunedWithBuffer(bool reset_to_zero, bool restore_value) {
+  ModuleBuild build = OneKernel("mm", {{"c", "*fp16"}, {"M", "i32"}, {"N", "i32"}});
+  KernelSpec& kernel = build.spec.kernels[0];
+  kernel.autotuned = true;
+  kernel.autotune_key = {"M"};
+  kernel.params.push_back({"SPLIT", true});
+  kernel.variants[0].name = "config0";
+  kernel.variants[0].autotune_config = 0;
+  kernel.variants[0].constexprs = {{"SPLIT", 2}};
+  AddVariant(&build, "config1").autotune_config = 1;
+  kernel.tuning_buffers = {{0, reset_to_zero, restore_value, Grid("M * N * SPLIT")}};
+  return build;
+}
+
+TEST(GenerateSourceTest, TuningBuffersAreATableAndTheirSizesComeWithEachLaunch) {
+  const ModuleBuild build = TunedWithBuffer(true, false);
+  const std::string source = GenerateSource(build);
+  EXPECT_NE(source.find(R"cc(
+// mm: the buffers autotuning zeroes (reset_to_zero) or restores (restore_value).
+constexpr triton_aot::TuningBuffer kMmTuningBuffers[] = {
+    {
+        0,      // arg (c)
+        2,      // element_bytes
+        true,   // reset_to_zero
+        false,  // restore_value
+    },
+};
+)cc"),
+            std::string::npos)
+      << source;
+  EXPECT_NE(source.find("static triton_aot::Kernel kernel(\"m.mm\", mm_variants, 2, kMmTuningBuffers, 1);"),
+            std::string::npos)
+      << source;
+  EXPECT_NE(source.find(R"cc(  // The elements of each tuning buffer: c.
+  const std::int64_t buffer_elements[] = {
+      ((static_cast<std::int64_t>(M) * static_cast<std::int64_t>(N)) * static_cast<std::int64_t>(2)),
+  };
+  return ::ns::m::mm_kernel().Launch(stream, args, params, grids, key, 1, options, buffer_elements);
+)cc"),
+            std::string::npos)
+      << source;
+  EXPECT_NE(GenerateHeader(build).find("// tuning zeroes c (M * N * SPLIT elements)\n"), std::string::npos)
+      << GenerateHeader(build);
+  EXPECT_NE(GenerateHeader(TunedWithBuffer(false, true)).find("// tuning restores c (M * N * SPLIT elements)\n"),
+            std::string::npos);
+  EXPECT_NE(GenerateHeader(TunedWithBuffer(true, true)).find("// tuning zeroes c (M * N * SPLIT elements) and "
+                                                             "restores it\n"),
+            std::string::npos);
+  const json md = json::parse(ModuleMetadataJson(build));
+  EXPECT_EQ(md["kernels"][0]["tuning_buffers"],
+            json::array({{{"name", "c"}, {"reset_to_zero", true}, {"restore_value", false},
+                          {"elements", "M * N * SPLIT"}}}));
+  // Kernels without them: no table, no sizes, nothing more passed.
+  const std::string plain = GenerateSource(MakeBuild());
+  EXPECT_EQ(plain.find("TuningBuffer"), std::string::npos);
+  EXPECT_EQ(plain.find("buffer_elements"), std::string::npos);
+  EXPECT_FALSE(json::parse(ModuleMetadataJson(MakeBuild()))["kernels"][0].contains("tuning_buffers"));
+  for (const char* standard : {"c++17", "c++20"}) {
+    ProcessResult cc = CompileModule(build, "#include \"m.h\"\nint main() { return 0; }\n", standard);
+    EXPECT_TRUE(cc.Succeeded()) << standard << ":\n" << cc.output;
+  }
 }
 
 TEST(GenerateSourceTest, KernelsWithoutArgumentsCompile) {

@@ -1,7 +1,9 @@
 #include "fake_cuda_driver.h"
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace triton_aot::testing {
@@ -27,6 +29,7 @@ const char* ErrorName(CUresult code) {
     case CUDA_ERROR_INVALID_IMAGE: return "CUDA_ERROR_INVALID_IMAGE";
     case CUDA_ERROR_NO_BINARY_FOR_GPU: return "CUDA_ERROR_NO_BINARY_FOR_GPU";
     case CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
+    case CUDA_ERROR_NOT_FOUND: return "CUDA_ERROR_NOT_FOUND";
     default: return nullptr;
   }
 }
@@ -108,19 +111,66 @@ struct FakeEntryPoints {
                           params);
       return Fake().launch_result;
     };
-    t.cuMemAllocAsync = [](CUdeviceptr* pointer, std::size_t bytes, CUstream) {
-      Fake().allocations.push_back(bytes);
-      *pointer = 0x100000 * Fake().allocations.size();
+    t.cuEventCreate = [](CUevent* event, unsigned) {
+      *event = MakeHandle<CUevent>(Fake().events_created++);
       return CUDA_SUCCESS;
     };
-    t.cuMemFreeAsync = [](CUdeviceptr, CUstream) { return ++Fake().frees, CUDA_SUCCESS; };
-    t.cuEventCreate = [](CUevent* event, unsigned) { return *event = MakeHandle<CUevent>(0xe000), CUDA_SUCCESS; };
     t.cuEventDestroy = [](CUevent) { return Called("cuEventDestroy"), CUDA_SUCCESS; };
-    t.cuEventRecord = [](CUevent, CUstream) { return CUDA_SUCCESS; };
+    t.cuEventRecord = [](CUevent event, CUstream) {
+      Fake().Trace("record", {IndexOf(event) + 1});
+      return CUDA_SUCCESS;
+    };
     t.cuEventSynchronize = [](CUevent) { return CUDA_SUCCESS; };
     t.cuEventElapsedTime = [](float* ms, CUevent, CUevent) {
       auto it = Fake().milliseconds.find(Fake().last_launched);
       *ms = it == Fake().milliseconds.end() ? 1.0f : it->second;
+      return CUDA_SUCCESS;
+    };
+  }
+
+  // Device memory, as FakeCudaDriver::memory holds it.
+  static void Memory(internal::CudaDriver& t) {
+    t.cuMemAllocAsync = [](CUdeviceptr* pointer, std::size_t bytes, CUstream) {
+      Fake().allocations.push_back(bytes);
+      *pointer = 0x100000 * Fake().allocations.size();
+      Fake().memory[*pointer].assign(bytes, 0xee);  // not zeroed, as cuMemAlloc's
+      Fake().Trace("alloc", {*pointer, bytes});
+      return CUDA_SUCCESS;
+    };
+    t.cuMemFreeAsync = [](CUdeviceptr pointer, CUstream) {
+      Fake().memory.erase(pointer);
+      Fake().Trace("free", {pointer});
+      return ++Fake().frees, CUDA_SUCCESS;
+    };
+    t.cuMemGetAddressRange = [](CUdeviceptr* base, std::size_t* size, CUdeviceptr pointer) {
+      Called("cuMemGetAddressRange");
+      auto it = Fake().memory.upper_bound(pointer);
+      if (it == Fake().memory.begin()) return CUDA_ERROR_NOT_FOUND;
+      --it;
+      if (pointer >= it->first + it->second.size()) return CUDA_ERROR_NOT_FOUND;
+      *base = it->first;
+      *size = it->second.size();
+      return CUDA_SUCCESS;
+    };
+    t.cuMemsetD8Async = [](CUdeviceptr pointer, unsigned char value, std::size_t bytes, CUstream) {
+      Fake().Trace("zero", {pointer, bytes});
+      std::size_t at = 0;
+      std::vector<unsigned char>* memory = Fake().Bytes(pointer, bytes, &at);
+      if (Fake().memset_result != CUDA_SUCCESS || !memory) {
+        return memory ? Fake().memset_result : CUDA_ERROR_INVALID_VALUE;
+      }
+      std::fill_n(memory->begin() + at, bytes, value);
+      return CUDA_SUCCESS;
+    };
+    t.cuMemcpyDtoDAsync = [](CUdeviceptr to, CUdeviceptr from, std::size_t bytes, CUstream) {
+      Fake().Trace("copy", {to, from, bytes});
+      std::size_t to_at = 0, from_at = 0;
+      std::vector<unsigned char>* target = Fake().Bytes(to, bytes, &to_at);
+      std::vector<unsigned char>* source = Fake().Bytes(from, bytes, &from_at);
+      if (Fake().memcpy_result != CUDA_SUCCESS || !target || !source) {
+        return target && source ? Fake().memcpy_result : CUDA_ERROR_INVALID_VALUE;
+      }
+      std::copy_n(source->begin() + from_at, bytes, target->begin() + to_at);
       return CUDA_SUCCESS;
     };
   }
@@ -139,6 +189,7 @@ FakeCudaDriver::FakeCudaDriver() {
   FakeEntryPoints::Contexts(table_);
   FakeEntryPoints::Modules(table_);
   FakeEntryPoints::Launches(table_);
+  FakeEntryPoints::Memory(table_);
   table_.version = 12080;
   current = this;
   internal::SetCudaDriverForTesting(&table_);
@@ -169,7 +220,28 @@ void FakeCudaDriver::RecordLaunch(Launch launch, void** params) {
     std::memcpy(&launch.scratch[1], params[n - 1], sizeof(CUdeviceptr));
   }
   last_launched = launch.fatbin;
+  Trace("launch", {*static_cast<const unsigned char*>(launch.fatbin)});
+  if (on_launch) on_launch(launch.fatbin);
   launches.push_back(std::move(launch));
+}
+
+std::vector<unsigned char>* FakeCudaDriver::Bytes(CUdeviceptr address, std::size_t bytes, std::size_t* offset) {
+  auto it = memory.upper_bound(address);
+  if (it == memory.begin()) return nullptr;
+  --it;
+  if (address - it->first + bytes > it->second.size()) return nullptr;
+  *offset = address - it->first;
+  return &it->second;
+}
+
+void FakeCudaDriver::Trace(const std::string& what, std::initializer_list<std::uint64_t> numbers) {
+  std::string line = what;
+  char hex[24];
+  for (std::uint64_t n : numbers) {
+    std::snprintf(hex, sizeof hex, " %" PRIx64, n);
+    line += hex;
+  }
+  stream.push_back(line);
 }
 
 }  // namespace triton_aot::testing

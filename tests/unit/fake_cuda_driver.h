@@ -7,6 +7,9 @@
 #include <cuda.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -52,6 +55,20 @@ class FakeCudaDriver {
   // How many parameters a launch passes, so that it can record them.
   std::size_t params_per_launch = 0;
 
+  // Device memory: each allocation's bytes by its address. A test adds the
+  // caller's buffers; cuMemAllocAsync adds, cuMemFreeAsync removes, and
+  // cuMemGetAddressRange, cuMemsetD8Async and cuMemcpyDtoDAsync work on them
+  // (out of range: CUDA_ERROR_INVALID_VALUE).
+  std::map<CUdeviceptr, std::vector<unsigned char>> memory;
+  CUresult memset_result = CUDA_SUCCESS;  // cuMemsetD8Async's answer
+  CUresult memcpy_result = CUDA_SUCCESS;  // cuMemcpyDtoDAsync's answer
+  // What each launch does to memory: the kernel, for tests of what it leaves.
+  std::function<void(const void* fatbin)> on_launch;
+  // The stream-ordered work in order: "zero <address> <bytes>", "copy <to> <from> <bytes>",
+  // "record <event>" (events count from 1), "launch <variant's fatbin byte>", "alloc <address> <bytes>",
+  // "free <address>", all numbers in hex.
+  std::vector<std::string> stream;
+
   std::vector<std::string> calls;        // entry points, in the order called
   std::vector<const void*> loaded;       // the image of each cuModuleLoadData
   std::vector<Launch> launches;
@@ -66,6 +83,10 @@ class FakeCudaDriver {
   const void* FatbinOf(CUfunction function) const;
   void RecordLaunch(Launch launch, void** params);
   const void* last_launched = nullptr;
+  // The allocation holding [address, address + bytes), or null.
+  std::vector<unsigned char>* Bytes(CUdeviceptr address, std::size_t bytes, std::size_t* offset);
+  void Trace(const std::string& what, std::initializer_list<std::uint64_t> numbers);
+  unsigned events_created = 0;
 
  private:
   internal::CudaDriver table_;

@@ -116,5 +116,25 @@ TEST(KernelLaunchTest, AnEmptyGridLaunchesNothingAndANegativeOneIsAnError) {
   EXPECT_EQ(cuda.launches.size(), 0u);
 }
 
+TEST(KernelLaunchTest, TuningBuffersAreLeftAloneWhenNothingIsTuned) {
+  FakeCudaDriver cuda;
+  cuda.memory[0x10000].assign(4096, 5);
+  const KernelImage tuned[] = {Image("config0", kAlignedFatbin, kAligned, kArchs, 2, 0),
+                               Image("config1", kConfig1Fatbin, kAligned, kArchs, 2, 1)};
+  const TuningBuffer zero_x[] = {{0, 4, true, false}};
+  const std::int64_t elements[] = {1024};
+  Kernel kernel("mod.k", tuned, 2, zero_x, 1);
+  LaunchOfK launch{0x10000, 4096};
+  launch.buffer_elements = elements;
+  // Autotuning off: the default config runs, on the buffer as it is.
+  ASSERT_TRUE(launch.Run(kernel).ok());
+  // On, but a config asked for: no tuning either.
+  kernel.SetAutotune(true);
+  launch.options.config = 1;
+  ASSERT_TRUE(launch.Run(kernel).ok());
+  EXPECT_EQ(cuda.stream, (std::vector<std::string>{"launch a1", "launch a3"}));
+  EXPECT_EQ(cuda.memory.at(0x10000), std::vector<unsigned char>(4096, 5));
+}
+
 }  // namespace
 }  // namespace triton_aot::testing

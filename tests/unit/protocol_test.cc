@@ -61,9 +61,46 @@ TEST(ProtocolTest, UnknownFieldsAreRefused) {
   top["cached"] = true;
   EXPECT_EQ(LoadAnswerError(top), "load answer: 'cached' is not a field of this message");
   json config = AnswerJson();
-  config["kernels"]["tuned_kernel"]["autotune"]["configs"][0]["pre_hook"] = nullptr;
+  config["kernels"]["tuned_kernel"]["autotune"]["configs"][0]["speed"] = nullptr;
   EXPECT_EQ(LoadAnswerError(config),
-            "load answer: 'kernels.tuned_kernel.autotune.configs[0].pre_hook' is not a field of this message");
+            "load answer: 'kernels.tuned_kernel.autotune.configs[0].speed' is not a field of this message");
+}
+
+TEST(ProtocolTest, AutotuneBuffersHooksAndPruningRoundTripAndMustBeSaid) {
+  json message = AnswerJson();
+  json& autotune = message["kernels"]["tuned_kernel"]["autotune"];
+  autotune["reset_to_zero"] = json::array({"x_ptr"});
+  autotune["restore_value"] = json::array({"y_ptr", "x_ptr"});
+  autotune["pre_hook"] = true;
+  autotune["post_hook"] = true;
+  autotune["prune_configs_by"] = true;
+  autotune["configs"][1]["pre_hook"] = true;
+  LoadAnswer answer;
+  std::string err;
+  ASSERT_TRUE(ParseLoadAnswer(message, &answer, &err)) << err;
+  const Autotune& parsed = *answer.kernels["tuned_kernel"].autotune;
+  EXPECT_EQ(parsed.reset_to_zero, std::vector<std::string>{"x_ptr"});
+  EXPECT_EQ(parsed.restore_value, (std::vector<std::string>{"y_ptr", "x_ptr"}));
+  EXPECT_TRUE(parsed.pre_hook && parsed.post_hook && parsed.prune_configs_by);
+  EXPECT_FALSE(parsed.configs[0].pre_hook);
+  EXPECT_TRUE(parsed.configs[1].pre_hook);
+  EXPECT_EQ(answer.ToJson(), message);
+  // A frontend that does not say them is of another protocol: refused, not
+  // read as "none".
+  for (const char* field : {"reset_to_zero", "restore_value", "pre_hook", "post_hook", "prune_configs_by"}) {
+    json without = AnswerJson();
+    without["kernels"]["tuned_kernel"]["autotune"].erase(field);
+    EXPECT_EQ(LoadAnswerError(without), std::string("load answer: 'kernels.tuned_kernel.autotune.") + field +
+                                            "' is missing");
+  }
+  json config_without = AnswerJson();
+  config_without["kernels"]["tuned_kernel"]["autotune"]["configs"][0].erase("pre_hook");
+  EXPECT_EQ(LoadAnswerError(config_without),
+            "load answer: 'kernels.tuned_kernel.autotune.configs[0].pre_hook' is missing");
+  json names = AnswerJson();
+  names["kernels"]["tuned_kernel"]["autotune"]["reset_to_zero"] = json::array({1});
+  EXPECT_EQ(LoadAnswerError(names), "load answer: 'kernels.tuned_kernel.autotune.reset_to_zero' must be a list of "
+                                    "strings");
 }
 
 TEST(ProtocolTest, AnAnswerIsOkOrTheFrontendsError) {

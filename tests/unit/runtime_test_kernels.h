@@ -38,12 +38,13 @@ struct LaunchOfK {
   std::int32_t n;
   Grid grid{4, 1, 1};
   LaunchOptions options{};
+  const std::int64_t* buffer_elements = nullptr;  // of the kernel's tuning buffers, if it has any
 
   Status Run(Kernel& kernel, const std::int64_t* key = nullptr, std::size_t key_size = 0) {
     const ArgValue args[] = {ArgValue::Pointer(x_ptr), ArgValue::Integer(n)};
     void* const params[] = {&x_ptr, &n};
     const Grid grids[] = {grid, grid, grid, grid};
-    return kernel.Launch(nullptr, args, params, grids, key, key_size, options);
+    return kernel.Launch(nullptr, args, params, grids, key, key_size, options, buffer_elements);
   }
 };
 

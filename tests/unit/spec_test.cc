@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -503,6 +504,122 @@ TEST(ParseModuleSpecTest, HeuristicsAreUnsupported) {
   json entry = {{"kernel", "heur_kernel"}, {"signature", json::object()}, {"grid", json::array({1})}};
   EXPECT_TRUE(
       FailsWith(Loaded(json::array({entry})), EntryLine(0), {"'heur_kernel'", "@triton.heuristics", "do not support"}));
+}
+
+// --- @triton.autotune's buffers, hooks and pruning ---------------------------
+
+// The answer for `entry` with tuned_kernel's @triton.autotune edited.
+json LoadedTuned(const json& entry, const std::function<void(json& autotune)>& edit) {
+  json kernels = testing::ModuleKernels();
+  edit(kernels["tuned_kernel"]["autotune"]);
+  return testing::LoadAnswer(json::array({entry}), kernels);
+}
+
+void ZeroX(json& autotune) { autotune["reset_to_zero"] = {"x_ptr"}; }
+
+TEST(ParseModuleSpecTest, ResetToZeroAndRestoreValueBuffersGetTheirSizes) {
+  json entry = TunedEntry();
+  entry["buffer_sizes"] = {{"x_ptr", "n * 2"}};
+  ModuleSpec spec = MustParse(LoadedTuned(entry, ZeroX));
+  ASSERT_EQ(spec.kernels[0].tuning_buffers.size(), 1u);
+  const TuningBufferSpec& zeroed = spec.kernels[0].tuning_buffers[0];
+  EXPECT_EQ(zeroed.arg, 0u);
+  EXPECT_TRUE(zeroed.reset_to_zero);
+  EXPECT_FALSE(zeroed.restore_value);
+  EXPECT_EQ(EvalGrid(zeroed.elements, {{"n", 100}}), 200);
+  // Named by both: one buffer, zeroed and restored.
+  spec = MustParse(LoadedTuned(entry, [](json& autotune) {
+    autotune["reset_to_zero"] = {"x_ptr"};
+    autotune["restore_value"] = {"x_ptr"};
+  }));
+  ASSERT_EQ(spec.kernels[0].tuning_buffers.size(), 1u);
+  EXPECT_TRUE(spec.kernels[0].tuning_buffers[0].reset_to_zero && spec.kernels[0].tuning_buffers[0].restore_value);
+  // An int is a size too; kernels without the lists have no buffers.
+  entry["buffer_sizes"] = {{"x_ptr", 4096}};
+  spec = MustParse(LoadedTuned(entry, [](json& autotune) { autotune["restore_value"] = {"x_ptr"}; }));
+  EXPECT_EQ(EvalGrid(spec.kernels[0].tuning_buffers.at(0).elements, json::object()), 4096);
+  EXPECT_TRUE(MustParse(Loaded(json::array({TunedEntry()}))).kernels[0].tuning_buffers.empty());
+}
+
+TEST(ParseModuleSpecTest, ABufferWithoutSizeSaysWhatToAdd) {
+  EXPECT_TRUE(FailsWith(LoadedTuned(TunedEntry(), ZeroX), EntryLine(0),
+                        {"kernel 'tuned_kernel': reset_to_zero buffer 'x_ptr' has no size: add \"buffer_sizes\": "
+                         "{\"x_ptr\": \"<elements>\"} to the entry, its number of fp32 elements as an integer "
+                         "expression over the arguments and constexprs (e.g. \"M * N\")"}));
+  EXPECT_TRUE(FailsWith(LoadedTuned(TunedEntry(), [](json& autotune) { autotune["restore_value"] = {"x_ptr"}; }),
+                        EntryLine(0), {"restore_value buffer 'x_ptr' has no size"}));
+}
+
+TEST(ParseModuleSpecTest, BuffersMustBePointerArguments) {
+  json entry = TunedEntry();
+  entry["buffer_sizes"] = {{"x_ptr", "n"}};
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["reset_to_zero"] = {"x_ptr", "n"}; }), EntryLine(0),
+                        {"kernel 'tuned_kernel': @triton.autotune(reset_to_zero=[...]) names 'n', which is i32, not "
+                         "a pointer: name only pointer arguments, the buffers tuning must zero or restore"}));
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["restore_value"] = {"y_ptr"}; }), EntryLine(0),
+                        {"@triton.autotune(restore_value=[...]) names 'y_ptr', which is not an argument of "
+                         "tuned_kernel(x_ptr, n): name only pointer arguments"}));
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["reset_to_zero"] = {"BLOCK"}; }), EntryLine(0),
+                        {"names 'BLOCK', a tl.constexpr parameter: name only pointer arguments"}));
+}
+
+TEST(ParseModuleSpecTest, BufferSizesOnlyForTheListedBuffersOfAnAutotunedKernel) {
+  json entry = TunedEntry();
+  entry["buffer_sizes"] = {{"x_ptr", "n"}};
+  EXPECT_TRUE(FailsWith(Loaded(json::array({entry})), EntryLine(0),
+                        {"kernel 'tuned_kernel': buffer_sizes names 'x_ptr', which neither reset_to_zero nor "
+                         "restore_value of its @triton.autotune names: remove it"}));
+  json plain = AddEntry();
+  plain["buffer_sizes"] = {{"out_ptr", "n"}};
+  EXPECT_TRUE(FailsWith(Loaded(json::array({plain})), EntryLine(0),
+                        {"kernel 'add_kernel' is not autotuned", "remove it"}));
+  entry["buffer_sizes"] = json::array({"n"});
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, ZeroX), EntryLine(0),
+                        {"buffer_sizes must be a dict from pointer argument to its number of elements, e.g. "
+                         "{\"c_ptr\": \"M * N\"}; got list"}));
+}
+
+TEST(ParseModuleSpecTest, BufferSizesAreIntegerExpressionsTheSameForEveryConfig) {
+  json entry = TunedEntry();
+  entry["buffer_sizes"] = {{"x_ptr", "n * Q"}};
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, ZeroX), EntryLine(0),
+                        {"kernel 'tuned_kernel': the size of 'x_ptr' in buffer_sizes: its expression 'n * Q' reads "
+                         "'Q', which is unknown; it may read the integer arguments and constexprs"}));
+  entry["buffer_sizes"] = {{"x_ptr", "n /"}};
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, ZeroX), EntryLine(0), {"the size of 'x_ptr' in buffer_sizes: "}));
+  entry["buffer_sizes"] = {{"x_ptr", 2.5}};
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, ZeroX), EntryLine(0),
+                        {"the size of 'x_ptr' in buffer_sizes: it must be a string expression or an int, not float"}));
+  entry["buffer_sizes"] = {{"x_ptr", "n * BLOCK"}};
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, ZeroX), EntryLine(0),
+                        {"reads constexpr 'BLOCK', which is 64 in variant 'config0' and 128 in variant 'config1': a "
+                         "buffer's size must be the same for every config"}));
+  entry["buffer_sizes"] = {{"x_ptr", "n * EVEN"}};
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, ZeroX), EntryLine(0),
+                        {"reads constexpr 'EVEN', which is true in variant 'config0'; it must be an int"}));
+}
+
+TEST(ParseModuleSpecTest, AutotuneHooksAndPruningAreRefusedSayingWhy) {
+  // Refused before anything else of the entry is looked at.
+  const json entry = TunedEntry();
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["pre_hook"] = true; }), EntryLine(0),
+                        {"kernel 'tuned_kernel': @triton.autotune(pre_hook=...) runs Python before each trial while "
+                         "tuning, and a compiled program has no Python: do that work in the kernel or in the caller, "
+                         "and remove pre_hook"}));
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["post_hook"] = true; }), EntryLine(0),
+                        {"@triton.autotune(post_hook=...) runs Python after each trial while tuning",
+                         "remove post_hook", "restore_value"}));
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["configs"][1]["pre_hook"] = true; }), EntryLine(0),
+                        {"kernel 'tuned_kernel': @triton.autotune config 1 has a pre_hook, which runs Python before "
+                         "each launch of that config", "remove the config's pre_hook"}));
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["prune_configs_by"] = true; }), EntryLine(0),
+                        {"@triton.autotune(prune_configs_by=...) runs Python at tuning time to choose the configs to "
+                         "time, and a compiled program has no Python: list only the configs you want built in "
+                         "configs=[...], and remove prune_configs_by"}));
+  json broken = TunedEntry();
+  broken.erase("signature");
+  broken["signature"] = "none";
+  EXPECT_TRUE(FailsWith(LoadedTuned(broken, [](json& a) { a["pre_hook"] = true; }), EntryLine(0), {"pre_hook"}));
 }
 
 TEST(ParseModuleSpecTest, DuplicateKernelNames) {

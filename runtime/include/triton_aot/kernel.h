@@ -25,9 +25,11 @@ struct LaunchOptions {
 
 class Kernel {
  public:
-  // `variants` must outlive the Kernel (generated code passes static tables).
-  // `autotune_key` names the arguments whose values key the autotuner's table.
-  Kernel(const char* name, const KernelImage* variants, std::size_t num_variants);
+  // `variants` and `tuning_buffers` must outlive the Kernel (generated code
+  // passes static tables). `tuning_buffers`: the buffers the autotuner zeroes
+  // or restores around its trials; none for most kernels.
+  Kernel(const char* name, const KernelImage* variants, std::size_t num_variants,
+         const TuningBuffer* tuning_buffers = nullptr, std::size_t num_tuning_buffers = 0);
   ~Kernel();
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
@@ -37,18 +39,23 @@ class Kernel {
   // Chooses the variant for these arguments, loads it into the current
   // context if it is not there yet, and launches it on `stream`. `params`
   // points at every launch argument, in order; `grids` holds the grid for
-  // each variant; `key` the autotune key's values (autotuned kernels only).
+  // each variant; `key` the autotune key's values (autotuned kernels only);
+  // `buffer_elements` the number of elements of each tuning buffer, in the
+  // table's order (kernels with tuning buffers only).
   Status Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grids,
-                const std::int64_t* key, std::size_t key_size, const LaunchOptions& options);
+                const std::int64_t* key, std::size_t key_size, const LaunchOptions& options,
+                const std::int64_t* buffer_elements = nullptr);
 
   // Which variant Launch would run (without loading anything); for tests and
   // for logging. `*index` is into the variant table.
   Status Choose(const ArgValue* args, const LaunchOptions& options, std::size_t* index) const;
 
   // Autotuned kernels: when on, the first launch for each new key value
-  // times every applicable config on the GPU (each runs several times on the
-  // launch's own arguments, so the kernel must not read what it writes) and
-  // keeps the fastest. Off by default: the default config runs.
+  // times every applicable config on the GPU and keeps the fastest. Each runs
+  // several times on the launch's own arguments: the tuning buffers are
+  // zeroed or restored around every run, and any other buffer the kernel
+  // writes must be one it does not read. Off by default: the default config
+  // runs.
   void SetAutotune(bool on);
   // The variant the autotuner settled on for these key values and arguments,
   // or -1 if it has not tuned them (nor loaded a table that has them).

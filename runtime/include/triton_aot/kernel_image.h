@@ -51,4 +51,15 @@ struct KernelImage {
   const char* constexprs;  // "BLOCK=1024, ..." for messages
 };
 
+// A pointer argument of an autotuned kernel whose buffer the autotuner keeps
+// as the caller passed it (@triton.autotune's reset_to_zero and
+// restore_value): tuning runs the kernel several times on the launch's own
+// arguments. Its size comes with each launch, as a number of elements.
+struct TuningBuffer {
+  std::uint32_t arg;            // index into the launch arguments
+  std::uint32_t element_bytes;  // of the pointer's element type
+  bool reset_to_zero;           // zeroed before each trial, and once more before the launch
+  bool restore_value;           // saved before the first trial and restored after each
+};
+
 }  // namespace triton_aot
