@@ -13,6 +13,7 @@
 #include "edge_keys.h"
 #include "edge_log.h"
 #include "edge_outputs.h"
+#include "generated_names.h"
 #include "job_table.h"
 #include "load_module.h"
 #include "module_build.h"
@@ -112,12 +113,11 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
   build.module_name = fs::path(module_path).stem().string();
   build.cpp_namespace = options.cpp_namespace;
   build.archs = options.archs;
-  if (!IsIdentifier(build.module_name)) {
+  if (const std::string problem = NamespaceNameProblem(build.module_name); !problem.empty()) {
     return Fail(errors, Diagnostic::At(module_path, 1, 0,
-                                       fmt::format("the module's name '{}' is not a C++ identifier, but it names the "
-                                                   "generated header and namespace: rename the file (letters, "
-                                                   "digits and '_')",
-                                                   build.module_name)));
+                                       fmt::format("the module's name names the generated header and namespace, but "
+                                                   "{}: rename the file",
+                                                   problem)));
   }
   Diagnostic error;
   std::string err;

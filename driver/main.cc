@@ -19,6 +19,7 @@
 #include "diagnostic.h"
 #include "edge_compiler.h"
 #include "environment.h"
+#include "generated_names.h"
 #include "interrupt.h"
 #include "report/report_command.h"
 #include "service_client.h"
@@ -88,9 +89,11 @@ bool CompleteCompileOptions(CompileCommand* c, const Environment& environment, D
   CompileModuleOptions& o = c->options;
   std::string err;
   if (!ParseArchList(c->archs, &o.archs, &err)) return (*error = Diagnostic::Plain("--arch: " + err), false);
-  if (!IsNamespace(o.cpp_namespace)) {
+  if (const std::string problem = NamespaceProblem(o.cpp_namespace); !problem.empty()) {
     *error = Diagnostic::Plain(fmt::format(
-        "--namespace: '{}' is not a C++ namespace name (e.g. kernels or my::kernels)", o.cpp_namespace));
+        "--namespace: '{}' cannot name the generated code's namespace: {}; choose another (e.g. kernels or "
+        "my::kernels)",
+        o.cpp_namespace, problem));
     return false;
   }
   if (o.source_root.empty()) o.source_root = std::filesystem::absolute(o.module_path).parent_path().string();

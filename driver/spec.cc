@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "generated_names.h"
 #include "spec_autotune.h"
 #include "spec_fields.h"
 #include "spec_variants.h"
@@ -46,10 +47,6 @@ bool ParseKernelName(const json& entry, const std::string& what, int line, const
       return checker.Fail(line, fmt::format("{}: name must be a C++ identifier, not {}", what, entry["name"].dump()));
     }
     kernel->name = entry["name"].get<std::string>();
-  }
-  if (IsCppKeyword(kernel->name)) {
-    return checker.Fail(line, fmt::format("the kernel's C++ name '{}' is a C++ keyword: give the entry a \"name\"",
-                                          kernel->name));
   }
   return true;
 }
@@ -142,16 +139,6 @@ bool IsIdentifier(const std::string& text) {
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-bool IsNamespace(const std::string& text) {
-  size_t start = 0;
-  for (;;) {
-    size_t sep = text.find("::", start);
-    if (!IsIdentifier(text.substr(start, sep == std::string::npos ? std::string::npos : sep - start))) return false;
-    if (sep == std::string::npos) return true;
-    start = sep + 2;
-  }
-}
-
 bool ParseModuleSpec(const LoadAnswer& loaded, const std::string& module_path, ModuleSpec* spec,
                      Diagnostic* error) {
   Checker checker(module_path);
@@ -176,13 +163,12 @@ bool ParseModuleSpec(const LoadAnswer& loaded, const std::string& module_path, M
       *error = checker.error();
       return false;
     }
-    for (const KernelSpec& other : spec->kernels) {
-      if (other.name == kernel.name) {
-        checker.Fail(kernel.line, fmt::format("two kernel entries are named '{}': give one a different \"name\"",
-                                              kernel.name));
-        *error = checker.error();
-        return false;
-      }
+    std::vector<std::string> earlier;
+    for (const KernelSpec& other : spec->kernels) earlier.push_back(other.name);
+    if (const std::string problem = KernelNameProblem(kernel.name, earlier); !problem.empty()) {
+      checker.Fail(kernel.line, problem + ": give the entry a (different) \"name\"");
+      *error = checker.error();
+      return false;
     }
     spec->kernels.push_back(std::move(kernel));
   }

@@ -67,7 +67,4 @@ bool ParseModuleSpec(const LoadAnswer& loaded, const std::string& module_path, M
 bool IsIdentifier(const std::string& text);
 bool IsCppKeyword(const std::string& text);
 
-// "a" or "a::b::c", each part an identifier.
-bool IsNamespace(const std::string& text);
-
 }  // namespace triton_aot
