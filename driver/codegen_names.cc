@@ -102,7 +102,7 @@ TableNames::TableNames(const ModuleBuild& build) {
     for (const char* suffix : {"", "_kernel", "_variants", "_num_variants"}) taken.insert(kernel.name + suffix);
   }
   for (const KernelSpec& kernel : build.spec.kernels) {
-    kernel_stems_.push_back(UniqueStem("k" + CamelCase(kernel.name), {"ArgNames", "ArgBytes"}, &taken));
+    kernel_stems_.push_back(UniqueStem("k" + CamelCase(kernel.name), {"ArgNames", "ArgBytes", "Grid"}, &taken));
   }
   for (const VariantBuild& v : build.variants) {
     const std::string stem = "k" + CamelCase(build.KernelOf(v).name) + CamelCase(build.VariantOf(v).name);

@@ -31,7 +31,7 @@ struct TuningLaunch {
   ContextEntry* context;
   CUstream stream;
   void* const* params;
-  const Grid* grids;  // by variant index
+  const Grid* grids;  // by variant index: each candidate's, checked and not empty
 };
 
 class Autotuner {

@@ -36,10 +36,15 @@ class Kernel {
 
   // Chooses the variant for these arguments, loads it into the current
   // context if it is not there yet, and launches it on `stream`. `params`
-  // points at every launch argument, in order; `grids` holds the grid for
-  // each variant; `key` the autotune key's values (autotuned kernels only).
-  Status Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grids,
-                const std::int64_t* key, std::size_t key_size, const LaunchOptions& options);
+  // points at every launch argument, in order; `grid` is the caller's grid,
+  // or null: then `grids` holds each variant's, computed from the spec's
+  // grid expressions; `key` the autotune key's values (autotuned kernels
+  // only). A grid that overflowed, divided by zero or is beyond CUDA's
+  // limits is an error; one with a dimension of 0 launches nothing and
+  // returns OK without calling the CUDA driver.
+  Status Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
+                const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
+                const LaunchOptions& options);
 
   // Which variant Launch would run (without loading anything); for tests and
   // for logging. `*index` is into the variant table.
