@@ -75,10 +75,17 @@ std::string ValuesRead(const KernelImage& image, const ArgValue* args, std::stri
   return out.empty() ? out : out + ")";
 }
 
+}  // namespace
+
 // "grid dimension y = cdiv(n, BLOCK) is 70000, more than CUDA's limit of
 // 65535 (n=4480000, BLOCK=64)".
-Status GridError(const char* kernel, const KernelImage& image, const ArgValue* args, bool given, int dimension,
-                 const grid::Int& value, std::int64_t limit) {
+Status GridError(const char* kernel, const KernelImage& image, const ArgValue* args, bool given,
+                 const grid::Dims& dims) {
+  const grid::Int* values[] = {&dims.x, &dims.y, &dims.z};
+  int dimension = 0;
+  while (dimension < 2 && Fits(*values[dimension], dimension == 0 ? kMaxGridX : kMaxGridYZ)) ++dimension;
+  const grid::Int& value = *values[dimension];
+  const std::int64_t limit = dimension == 0 ? kMaxGridX : kMaxGridYZ;
   std::string message = std::string("grid dimension ") + "xyz"[dimension];
   const char* expression = !given && image.grid ? image.grid[dimension] : nullptr;
   if (expression) message += std::string(" = ") + expression;
@@ -94,23 +101,6 @@ Status GridError(const char* kernel, const KernelImage& image, const ArgValue* a
   }
   if (expression) message += ValuesRead(image, args, expression);
   return KernelError(kernel, CUDA_ERROR_INVALID_VALUE, message);
-}
-
-}  // namespace
-
-Status ResolveGrid(const char* kernel, const KernelImage& image, const ArgValue* args, const Grid* given,
-                   const grid::Dims& computed, Grid* grid) {
-  const grid::Dims dims = given ? grid::Dims{given->x, given->y, given->z} : computed;
-  const grid::Int* values[] = {&dims.x, &dims.y, &dims.z};
-  for (int d = 0; d < 3; ++d) {
-    const std::int64_t limit = d == 0 ? kMaxGridX : kMaxGridYZ;
-    const grid::Int& value = *values[d];
-    if (!value.ok() || value.value() < 0 || value.value() > limit) {
-      return GridError(kernel, image, args, given != nullptr, d, value, limit);
-    }
-  }
-  *grid = {dims.x.value(), dims.y.value(), dims.z.value()};
-  return {};
 }
 
 }  // namespace triton_aot::internal

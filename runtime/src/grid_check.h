@@ -18,12 +18,38 @@ namespace triton_aot::internal {
 constexpr std::int64_t kMaxGridX = 2147483647;
 constexpr std::int64_t kMaxGridYZ = 65535;
 
+// Whether `value` is a number from 0 to `limit`.
+inline bool Fits(const grid::Int& value, std::int64_t limit) {
+  // A negative value is above any limit as an unsigned one.
+  return value.ok() && static_cast<std::uint64_t>(value.value()) <= static_cast<std::uint64_t>(limit);
+}
+
+// The message for the first dimension of `dims` that does not fit (the
+// caller's grid if `given`); out of line, as launches rarely need it.
+Status GridError(const char* kernel, const KernelImage& image, const ArgValue* args, bool given,
+                 const grid::Dims& dims);
+
 // The grid to launch variant `image` of `kernel` over: `*given` (the
 // caller's) if not null, else `computed` (generated code's, from the spec's
 // grid expressions). `args` supplies the values a message lists. On success
-// `*grid` is within CUDA's limits, and may be empty.
-Status ResolveGrid(const char* kernel, const KernelImage& image, const ArgValue* args, const Grid* given,
-                   const grid::Dims& computed, Grid* grid);
+// `*grid` is within CUDA's limits, and may be empty. Inline: it is on every
+// launch's path.
+inline Status ResolveGrid(const char* kernel, const KernelImage& image, const ArgValue* args, const Grid* given,
+                          const grid::Dims& computed, Grid* grid) {
+  if (given) {
+    const grid::Dims dims{given->x, given->y, given->z};
+    if (!Fits(dims.x, kMaxGridX) || !Fits(dims.y, kMaxGridYZ) || !Fits(dims.z, kMaxGridYZ)) {
+      return GridError(kernel, image, args, true, dims);
+    }
+    *grid = *given;
+    return {};
+  }
+  if (!Fits(computed.x, kMaxGridX) || !Fits(computed.y, kMaxGridYZ) || !Fits(computed.z, kMaxGridYZ)) {
+    return GridError(kernel, image, args, false, computed);
+  }
+  *grid = {computed.x.value(), computed.y.value(), computed.z.value()};
+  return {};
+}
 
 inline bool IsEmpty(const Grid& grid) { return grid.x == 0 || grid.y == 0 || grid.z == 0; }
 

@@ -32,9 +32,9 @@ struct Scratch {
   CUdeviceptr global = 0, profile = 0;
 };
 
-// `programs` times `size` bytes, unless that does not fit in a size_t.
-Status ScratchBytes(const char* kernel, const char* what, std::int64_t programs, unsigned size, std::size_t* bytes) {
-  if (!__builtin_mul_overflow(programs, size, bytes)) return {};
+// For a grid whose scratch memory, `programs` times `size` bytes, does not
+// fit in a size_t.
+Status ScratchOverflows(const char* kernel, const char* what, std::int64_t programs, unsigned size) {
   return KernelError(kernel, CUDA_ERROR_OUT_OF_MEMORY,
                      std::string("cannot allocate ") + what + " scratch memory: " + std::to_string(programs) +
                          " programs of " + std::to_string(size) + " bytes each overflow 64 bits");
@@ -43,13 +43,11 @@ Status ScratchBytes(const char* kernel, const char* what, std::int64_t programs,
 Status AllocateScratch(const CudaDriver* driver, const char* kernel, const ArchLaunchInfo& arch,
                        std::int64_t programs, CUstream stream, Scratch* scratch) {
   std::size_t global_bytes = 0, profile_bytes = 0;
-  if (Status status = ScratchBytes(kernel, "global", programs, arch.global_scratch_size, &global_bytes);
-      !status.ok()) {
-    return status;
+  if (__builtin_mul_overflow(programs, arch.global_scratch_size, &global_bytes)) {
+    return ScratchOverflows(kernel, "global", programs, arch.global_scratch_size);
   }
-  if (Status status = ScratchBytes(kernel, "profile", programs, arch.profile_scratch_size, &profile_bytes);
-      !status.ok()) {
-    return status;
+  if (__builtin_mul_overflow(programs, arch.profile_scratch_size, &profile_bytes)) {
+    return ScratchOverflows(kernel, "profile", programs, arch.profile_scratch_size);
   }
   if (arch.global_scratch_size > 0) {
     CUresult rc = driver->cuMemAllocAsync(&scratch->global, global_bytes, stream);

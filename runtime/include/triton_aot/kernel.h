@@ -68,6 +68,11 @@ class Kernel {
   Status Unload();
 
  private:
+  // Launch with the autotuner on: tunes the candidates first, if the table
+  // has no winner for these key values yet.
+  Status LaunchTuned(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
+                     const grid::Dims* grids, const std::int64_t* key, std::size_t key_size);
+
   struct State;
   std::unique_ptr<State> state_;
 };
