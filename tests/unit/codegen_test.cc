@@ -426,6 +426,21 @@ TEST(GenerateSourceTest, ALongGridHasADimensionALine) {
             "    };");
 }
 
+TEST(GenerateSourceTest, ConstexprsAtTheEndsOfInt64AreValidLiterals) {
+  ModuleBuild build = OneKernel("k", {{"n", "i64"}}, "max(n, SMALL) + BIG");
+  KernelSpec& kernel = build.spec.kernels[0];
+  kernel.params.push_back({"BIG", true});
+  kernel.params.push_back({"SMALL", true});
+  kernel.variants[0].constexprs["BIG"] = UINT64_MAX;  // above INT64_MAX: an overflow when the grid is computed
+  kernel.variants[0].constexprs["SMALL"] = INT64_MIN;
+  const std::string source = GenerateSource(build);
+  EXPECT_NE(GridLine(source, 0).find("(triton_aot::grid::max(n, (-9223372036854775807 - 1)) + 18446744073709551615u)"),
+            std::string::npos)
+      << source;
+  ProcessResult cc = CompileModule(build, "#include \"m.h\"\nint main() { return 0; }\n");
+  EXPECT_TRUE(cc.Succeeded()) << cc.output;
+}
+
 TEST(GenerateSourceTest, AutotunedKernelsPassTheKeyInKeyOrder) {
   ModuleBuild build = OneKernel("mm", {{"a", "*fp16"}, {"M", "i32"}, {"N", "i32"}, {"K", "i32"}});
   KernelSpec& kernel = build.spec.kernels[0];
