@@ -1,5 +1,6 @@
 #include "codegen_launch.h"
 
+#include <cstdint>
 #include <vector>
 
 #include <fmt/format.h>
@@ -26,6 +27,7 @@ std::vector<std::string> Parameters(const KernelSpec& kernel, const std::string&
 
 std::string ArgValue(const ArgType& type, const std::string& name) {
   if (type.is_pointer) return fmt::format("triton_aot::ArgValue::Pointer({}.address)", name);
+  if (type.dtype == "u64" && !type.is_pointer) return fmt::format("triton_aot::ArgValue::Unsigned({})", name);
   if (type.IsInteger()) return fmt::format("triton_aot::ArgValue::Integer(static_cast<std::int64_t>({}))", name);
   return "triton_aot::ArgValue::Other()";
 }
@@ -59,6 +61,14 @@ std::string GridAssignment(size_t slot, const std::vector<std::string>& dims, co
   return out + "};";
 }
 
+// A constexpr's value as a C++ integer literal of its value: the ends of
+// int64 and unsigned values above it need spelling out.
+std::string IntegerLiteral(const nlohmann::ordered_json& value) {
+  if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{INT64_MAX}) return value.dump() + "u";
+  if (value.is_number_integer() && value.get<int64_t>() == INT64_MIN) return "(-9223372036854775807 - 1)";
+  return value.dump();
+}
+
 // Each variant's grid, from its own constexprs, unless the caller gave one.
 void EmitGrids(CodePrinter& printer, const ModuleBuild& build, size_t k) {
   const KernelSpec& kernel = build.spec.kernels[k];
@@ -70,7 +80,7 @@ void EmitGrids(CodePrinter& printer, const ModuleBuild& build, size_t k) {
     const Variant& variant = build.VariantOf(vb);
     // A constexpr is its value; an argument, the C++ parameter that carries it.
     auto name_to_cpp = [&](const std::string& name) {
-      if (variant.constexprs.contains(name)) return variant.constexprs[name].dump();
+      if (variant.constexprs.contains(name)) return IntegerLiteral(variant.constexprs[name]);
       for (size_t a = 0; a < names.size(); ++a) {
         if (kernel.arg_names[a] == name) return names[a];
       }
@@ -82,10 +92,8 @@ void EmitGrids(CodePrinter& printer, const ModuleBuild& build, size_t k) {
     ++slot;
   }
   printer.Emit({{"count", std::to_string(slot)}, {"assignments", assignments}}, R"cc(
-    triton_aot::Grid grids[$count$];
-    if (grid) {
-      for (triton_aot::Grid& g : grids) g = *grid;
-    } else {
+    triton_aot::grid::Dims grids[$count$];
+    if (!grid) {
       $assignments$
     }
   )cc");
@@ -133,7 +141,7 @@ void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
     $key$
   )cc");
   std::vector<std::string> launch_args = {
-      "stream",         has_args ? "args" : "nullptr", has_args ? "params" : "nullptr", "grids",
+      "stream", has_args ? "args" : "nullptr", has_args ? "params" : "nullptr", "grid", "grids",
       key.empty() ? "nullptr" : "key", std::to_string(key.size()), "options"};
   if (const std::vector<std::string> elements = BufferElements(kernel); !elements.empty()) {
     std::string buffers;
@@ -142,7 +150,7 @@ void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
     }
     const std::string about = "The elements of each tuning buffer: " + buffers + ".";
     printer.Emit({{"about", WrappedComment(CppCommentText(about), 0)},
-                  {"elements", FitOrOnePerLine("const std::int64_t buffer_elements[] = {", elements, "};", 2, true)}},
+                  {"elements", FitOrOnePerLine("const triton_aot::grid::Int buffer_elements[] = {", elements, "};", 2, true)}},
                  R"cc(
                    $about$
                    $elements$

@@ -110,7 +110,7 @@ TableNames::TableNames(const ModuleBuild& build) {
   }
   for (const KernelSpec& kernel : build.spec.kernels) {
     kernel_stems_.push_back(
-        UniqueStem("k" + CamelCase(kernel.name), {"ArgNames", "ArgBytes", "TuningBuffers"}, &taken));
+        UniqueStem("k" + CamelCase(kernel.name), {"ArgNames", "ArgBytes", "TuningBuffers", "Grid"}, &taken));
   }
   for (const VariantBuild& v : build.variants) {
     const std::string stem = "k" + CamelCase(build.KernelOf(v).name) + CamelCase(build.VariantOf(v).name);

@@ -44,6 +44,7 @@ class TableNames {
   std::string ArgNames(size_t kernel_index) const { return kernel_stems_.at(kernel_index) + "ArgNames"; }
   std::string ArgBytes(size_t kernel_index) const { return kernel_stems_.at(kernel_index) + "ArgBytes"; }
   std::string TuningBuffers(size_t kernel_index) const { return kernel_stems_.at(kernel_index) + "TuningBuffers"; }
+  std::string Grid(size_t kernel_index) const { return kernel_stems_.at(kernel_index) + "Grid"; }
   // By index into ModuleBuild::variants.
   std::string Hints(size_t variant) const { return variant_stems_.at(variant) + "Hints"; }
   std::string Archs(size_t variant) const { return variant_stems_.at(variant) + "Archs"; }

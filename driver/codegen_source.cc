@@ -56,25 +56,47 @@ void EmitTuningBuffers(CodePrinter& printer, const KernelSpec& kernel, const std
   )cc");
 }
 
-// Each kernel's argument names and sizes, which all its variants share.
+// Each kernel's argument names and sizes and its grid expressions, which all
+// its variants share.
 void EmitKernelTables(CodePrinter& printer, const ModuleBuild& build, const TableNames& tables) {
   for (size_t k = 0; k < build.spec.kernels.size(); ++k) {
     const KernelSpec& kernel = build.spec.kernels[k];
-    if (kernel.arg_names.empty()) continue;
-    std::vector<std::string> names, bytes;
+    std::vector<std::string> names, bytes, grid;
     for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
       names.push_back(CppStringLiteral(kernel.arg_names[a]));
       bytes.push_back(std::to_string(ArgBytes(kernel.variants.front().arg_types[a])));
     }
     EmitTuningBuffers(printer, kernel, tables.TuningBuffers(k));
-    printer.Emit({{"kernel", kernel.name},
+    for (const GridExpr& dim : kernel.grid) {
+      // One a line when long, as adjacent literals four columns in; a ',' follows.
+      std::string literal = SplitStringLiteral(CppStringLiteral(dim.text()), 4, kMaxLineLength - 1);
+      for (size_t pos = literal.find('\n'); pos != std::string::npos; pos = literal.find('\n', pos + 1)) {
+        literal.insert(pos + 1, "    ");
+      }
+      grid.push_back(literal);
+    }
+    const std::string grid_table = FitOrOnePerLine("const char* const " + tables.Grid(k) + "[] = {", grid, "};", 0, true);
+    if (kernel.arg_names.empty()) {
+      printer.Emit({{"about", WrappedComment(kernel.name + ": the grid expressions.", 0)}, {"grid", grid_table}},
+                   R"cc(
+
+                     $about$
+                     $grid$
+                   )cc");
+      continue;
+    }
+    printer.Emit({{"about", WrappedComment(kernel.name + ": the launch arguments' names and sizes in bytes, and the "
+                                                         "grid expressions.",
+                                           0)},
                   {"names", FitOrOnePerLine("const char* const " + tables.ArgNames(k) + "[] = {", names, "};", 0, true)},
-                  {"bytes", FitOrOnePerLine("const std::uint8_t " + tables.ArgBytes(k) + "[] = {", bytes, "};", 0, true)}},
+                  {"bytes", FitOrOnePerLine("const std::uint8_t " + tables.ArgBytes(k) + "[] = {", bytes, "};", 0, true)},
+                  {"grid", grid_table}},
                  R"cc(
 
-                   // $kernel$: the launch arguments' names and sizes in bytes.
+                   $about$
                    $names$
                    $bytes$
+                   $grid$
                  )cc");
   }
 }
@@ -154,7 +176,8 @@ std::string ImageRow(const ModuleBuild& build, const TableNames& tables, size_t 
                        {std::to_string(variant.autotune_config), "autotune_config"},
                        // The row's fields are 8 deep; ",  // constexprs" follows.
                        {SplitStringLiteral(CppStringLiteral(ConstexprSummary(variant)), 8, kMaxLineLength - 16),
-                        "constexprs"}},
+                        "constexprs"},
+                       {tables.Grid(v.kernel_index), "grid"}},
                       4);
 }
 
@@ -211,8 +234,6 @@ std::string GenerateSource(const ModuleBuild& build) {
                R"cc(
                  $banner$
                  #include $header$
-
-                 #include <algorithm>
 
                  // The fatbins are embedded by the assembler, which costs the same whatever
                  // their size; their paths are relative to the folder of this file.

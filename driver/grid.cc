@@ -1,9 +1,10 @@
 #include "grid.h"
 
 #include <cctype>
-#include <limits>
 
 #include <fmt/format.h>
+
+#include "triton_aot/grid.h"
 
 namespace triton_aot {
 
@@ -185,74 +186,65 @@ void CollectNames(const Node& node, std::set<std::string>* names) {
   if (node.rhs) CollectNames(*node.rhs, names);
 }
 
-// Wide enough for any operation on two int64 values, so that a result that
-// does not fit in int64 is found rather than overflowing.
-using Wide = __int128;
-
-Wide FloorDiv(Wide a, Wide b) {
-  Wide q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-bool Eval(const Node& node, const std::function<std::optional<int64_t>(const std::string&)>& lookup, int64_t* out,
+// Evaluates with the runtime's checked integers (triton_aot/grid.h), so that
+// a spec is checked with exactly the semantics its launchers compute with.
+bool Eval(const Node& node, const std::function<std::optional<int64_t>(const std::string&)>& lookup, grid::Int* out,
           std::string* err) {
-  int64_t a = 0, b = 0;
+  grid::Int a, b;
   if (node.lhs && !Eval(*node.lhs, lookup, &a, err)) return false;
   if (node.rhs && !Eval(*node.rhs, lookup, &b, err)) return false;
-  Wide result = 0;
   switch (node.kind) {
-    case Node::kNumber: result = node.number; break;
+    case Node::kNumber: *out = node.number; break;
     case Node::kName: {
       std::optional<int64_t> value = lookup(node.name);
       if (!value) {
         *err = fmt::format("unknown name '{}'", node.name);
         return false;
       }
-      result = *value;
+      *out = *value;
       break;
     }
-    case Node::kNeg: result = -Wide{a}; break;
-    case Node::kAdd: result = Wide{a} + b; break;
-    case Node::kSub: result = Wide{a} - b; break;
-    case Node::kMul: result = Wide{a} * b; break;
-    case Node::kMin: result = std::min(a, b); break;
-    case Node::kMax: result = std::max(a, b); break;
-    case Node::kFloorDiv:
-    case Node::kMod:
-    case Node::kCdiv:
-      if (b == 0) {
-        *err = "division by zero";
-        return false;
-      }
-      if (node.kind == Node::kFloorDiv) result = FloorDiv(a, b);
-      if (node.kind == Node::kMod) result = a - FloorDiv(a, b) * b;
-      if (node.kind == Node::kCdiv) result = FloorDiv(Wide{a} + b - 1, b);  // as triton.cdiv
-      break;
+    case Node::kNeg: *out = -a; break;
+    case Node::kAdd: *out = a + b; break;
+    case Node::kSub: *out = a - b; break;
+    case Node::kMul: *out = a * b; break;
+    case Node::kFloorDiv: *out = grid::floordiv(a, b); break;
+    case Node::kMod: *out = grid::mod(a, b); break;
+    case Node::kCdiv: *out = grid::cdiv(a, b); break;
+    case Node::kMin: *out = grid::min(a, b); break;
+    case Node::kMax: *out = grid::max(a, b); break;
   }
-  // Python's integers are unbounded; the launch code's are 64-bit.
-  if (result < std::numeric_limits<int64_t>::min() || result > std::numeric_limits<int64_t>::max()) {
-    *err = "integer overflow: a value does not fit in 64 bits";
-    return false;
-  }
-  *out = static_cast<int64_t>(result);
   return true;
 }
 
+bool IsLeaf(const Node& node) { return node.kind == Node::kNumber || node.kind == Node::kName; }
+
+// Names and numbers are plain C++ integers; the grid::Int operators take
+// them once the other operand is a grid::Int, and the functions always.
 std::string Render(const Node& node, const std::function<std::string(const std::string&)>& name_to_cpp) {
   auto sub = [&](const NodePtr& n) { return Render(*n, name_to_cpp); };
+  auto checked = [&](const NodePtr& n) {
+    return IsLeaf(*n) ? fmt::format("triton_aot::grid::Int({})", sub(n)) : sub(n);
+  };
+  auto binary = [&](const char* op) {
+    const bool plain = IsLeaf(*node.lhs) && IsLeaf(*node.rhs);
+    return fmt::format("({} {} {})", plain ? checked(node.lhs) : sub(node.lhs), op, sub(node.rhs));
+  };
+  auto call = [&](const char* function) {
+    return fmt::format("triton_aot::grid::{}({}, {})", function, sub(node.lhs), sub(node.rhs));
+  };
   switch (node.kind) {
-    case Node::kNumber: return fmt::format("std::int64_t{{{}}}", node.number);
-    case Node::kName: return fmt::format("static_cast<std::int64_t>({})", name_to_cpp(node.name));
-    case Node::kNeg: return fmt::format("(-{})", sub(node.lhs));
-    case Node::kAdd: return fmt::format("({} + {})", sub(node.lhs), sub(node.rhs));
-    case Node::kSub: return fmt::format("({} - {})", sub(node.lhs), sub(node.rhs));
-    case Node::kMul: return fmt::format("({} * {})", sub(node.lhs), sub(node.rhs));
-    case Node::kFloorDiv: return fmt::format("triton_aot::grid::floordiv({}, {})", sub(node.lhs), sub(node.rhs));
-    case Node::kMod: return fmt::format("triton_aot::grid::mod({}, {})", sub(node.lhs), sub(node.rhs));
-    case Node::kCdiv: return fmt::format("triton_aot::grid::cdiv({}, {})", sub(node.lhs), sub(node.rhs));
-    case Node::kMin: return fmt::format("std::min({}, {})", sub(node.lhs), sub(node.rhs));
-    case Node::kMax: return fmt::format("std::max({}, {})", sub(node.lhs), sub(node.rhs));
+    case Node::kNumber: return std::to_string(node.number);
+    case Node::kName: return name_to_cpp(node.name);
+    case Node::kNeg: return fmt::format("(-{})", checked(node.lhs));
+    case Node::kAdd: return binary("+");
+    case Node::kSub: return binary("-");
+    case Node::kMul: return binary("*");
+    case Node::kFloorDiv: return call("floordiv");
+    case Node::kMod: return call("mod");
+    case Node::kCdiv: return call("cdiv");
+    case Node::kMin: return call("min");
+    case Node::kMax: return call("max");
   }
   return {};
 }
@@ -276,7 +268,19 @@ std::set<std::string> GridExpr::Names() const {
 
 bool GridExpr::Evaluate(const std::function<std::optional<int64_t>(const std::string&)>& lookup, int64_t* value,
                         std::string* err) const {
-  return Eval(*root_, lookup, value, err);
+  grid::Int result;
+  if (!Eval(*root_, lookup, &result, err)) return false;
+  if (result.fault() == grid::Fault::kDivisionByZero) {
+    *err = "division by zero";
+    return false;
+  }
+  if (result.fault() == grid::Fault::kOverflow) {
+    // Python's integers are unbounded; the launch code's are 64-bit.
+    *err = "integer overflow: a value does not fit in 64 bits";
+    return false;
+  }
+  *value = result.value();
+  return true;
 }
 
 std::string GridExpr::ToCpp(const std::function<std::string(const std::string&)>& name_to_cpp) const {

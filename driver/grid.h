@@ -27,12 +27,16 @@ class GridExpr {
   std::set<std::string> Names() const;
 
   // Evaluates with Python's integer semantics (floor division, sign of modulo
-  // follows the divisor). Fails on an unknown name or a division by zero.
+  // follows the divisor) within 64 bits, exactly as the launchers do: with
+  // the runtime's checked integers (triton_aot/grid.h). Fails on an unknown
+  // name, a division by zero or a value that does not fit in 64 bits.
   bool Evaluate(const std::function<std::optional<int64_t>(const std::string&)>& lookup, int64_t* value,
                 std::string* err) const;
 
-  // A C++ expression; `name_to_cpp` maps each name to the C++ that reads it.
-  // Division and modulo call the triton_aot::grid helpers (triton_aot/grid.h).
+  // A C++ expression whose value is a triton_aot::grid::Int (or a plain
+  // integer, for a lone name or number): every operation goes through the
+  // checked integers of triton_aot/grid.h. `name_to_cpp` maps each name to
+  // the C++ that reads it.
   std::string ToCpp(const std::function<std::string(const std::string&)>& name_to_cpp) const;
 
   const std::string& text() const { return text_; }

@@ -33,7 +33,7 @@ struct TuningLaunch {
   CUstream stream;
   const ArgValue* args;
   void* const* params;
-  const Grid* grids;  // by variant index
+  const Grid* grids;  // by variant index: each candidate's, checked and not empty
   TuningBuffers buffers;
 };
 

@@ -10,6 +10,7 @@
 #include "autotune_table.h"
 #include "autotuner.h"
 #include "cuda_driver.h"
+#include "grid_check.h"
 #include "kernel_error.h"
 #include "launch.h"
 #include "module_cache.h"
@@ -34,6 +35,38 @@ Registry& Kernels() {
 }
 
 std::atomic<std::uint64_t> next_kernel_serial{1};
+
+// Why there is no CUDA driver to launch with.
+Status NoDriver(const char* kernel) {
+  std::string why;
+  internal::GetDriver(&why);
+  return KernelError(kernel, CUDA_ERROR_NOT_INITIALIZED, why);
+}
+
+// The autotuning candidates worth timing, with their grids (by variant
+// index): those whose grid is valid and not empty, as a config that cannot
+// run is skipped. None left: OK when some grid was empty (the launch does
+// nothing), else the first candidate's grid error.
+Status TimedCandidates(const char* kernel, const KernelImage* variants, std::size_t count, const ArgValue* args,
+                       const Grid* grid, const grid::Dims* grids, std::vector<std::size_t>* candidates,
+                       std::vector<Grid>* resolved) {
+  resolved->assign(count, Grid{});
+  std::vector<std::size_t> timed;
+  Status first_error;
+  bool some_empty = false;
+  for (std::size_t index : *candidates) {
+    Status status = internal::ResolveGrid(kernel, variants[index], args, grid, grids[index], &(*resolved)[index]);
+    if (!status.ok()) {
+      if (first_error.ok()) first_error = status;
+    } else if (internal::IsEmpty((*resolved)[index])) {
+      some_empty = true;
+    } else {
+      timed.push_back(index);
+    }
+  }
+  *candidates = timed;
+  return timed.empty() && !some_empty ? first_error : Status{};
+}
 
 }  // namespace
 
@@ -103,47 +136,71 @@ Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::s
   return {};
 }
 
-Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grids,
-                      const std::int64_t* key, std::size_t key_size, const LaunchOptions& options,
-                      const std::int64_t* buffer_elements) {
+Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
+                      const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
+                      const LaunchOptions& options, const grid::Int* buffer_elements) {
   State& s = *state_;
-  const bool tune = s.autotuned && s.autotune.load(std::memory_order_relaxed) && !options.variant && options.config < 0;
+  if (s.autotuned && s.autotune.load(std::memory_order_relaxed) && !options.variant && options.config < 0) {
+    return LaunchTuned(stream, args, params, grid, grids, key, key_size, buffer_elements);
+  }
+  // Arguments that no variant accepts and a grid that cannot launch are the
+  // same error on every machine, one without a GPU included; an empty grid
+  // is a launch that does nothing there either.
   std::size_t index = s.count;
-  // Arguments that no variant accepts are the same error on every machine,
-  // one without a GPU included.
-  if (!tune) {
-    if (Status status = Choose(args, options, &index); !status.ok()) return status;
+  if (Status status = Choose(args, options, &index); !status.ok()) return status;
+  Grid launch_grid;
+  if (Status status = internal::ResolveGrid(s.name, s.variants[index], args, grid, grids[index], &launch_grid);
+      !status.ok()) {
+    return status;
   }
+  if (internal::IsEmpty(launch_grid)) return {};
   const CudaDriver* driver = internal::GetDriver(nullptr);
-  if (!driver) {
-    std::string why;
-    internal::GetDriver(&why);
-    return KernelError(s.name, CUDA_ERROR_NOT_INITIALIZED, why);
-  }
-  if (!tune) {
-    Status launched;
-    if (internal::LaunchIfLoaded(driver, s.name, s.variants, s.modules, s.serial, index, stream, params, grids[index],
-                                 &launched)) {
-      return launched;
-    }
+  if (!driver) return NoDriver(s.name);
+  Status launched;
+  if (internal::LaunchIfLoaded(driver, s.name, s.variants, s.modules, s.serial, index, stream, params, launch_grid,
+                               &launched)) {
+    return launched;
   }
   internal::ContextEntry* context = nullptr;
   if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
-  if (tune) {
-    std::string why;
-    std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.order, args, &why);
-    if (candidates.empty()) return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, why);
-    const internal::TuningLaunch launch{driver, &s.modules, context, stream, args, params, grids,
-                                        {s.tuning_buffers, s.num_tuning_buffers, buffer_elements}};
-    if (Status status = s.tuner.Choose(launch, candidates, internal::TableKey(key, key_size, candidates.front()),
-                                       &index);
-        !status.ok()) {
-      return status;
-    }
-  }
   internal::LoadedVariant loaded;
   if (Status status = s.modules.Get(driver, *context, index, &loaded); !status.ok()) return status;
-  return internal::LaunchLoaded(driver, s.name, s.variants[index], loaded, stream, params, grids[index]);
+  return internal::LaunchLoaded(driver, s.name, s.variants[index], loaded, stream, params, launch_grid);
+}
+
+Status Kernel::LaunchTuned(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
+                           const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
+                           const grid::Int* buffer_elements) {
+  State& s = *state_;
+  std::string why;
+  std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.order, args, &why);
+  if (candidates.empty()) return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, why);
+  // The hint group, before candidates that cannot run are left out.
+  const std::vector<std::int64_t> table_key = internal::TableKey(key, key_size, candidates.front());
+  std::vector<Grid> tuning_grids;
+  if (Status status = TimedCandidates(s.name, s.variants, s.count, args, grid, grids, &candidates, &tuning_grids);
+      !status.ok() || candidates.empty()) {
+    return status;
+  }
+  const CudaDriver* driver = internal::GetDriver(nullptr);
+  if (!driver) return NoDriver(s.name);
+  internal::ContextEntry* context = nullptr;
+  if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
+  std::size_t index = s.count;
+  const internal::TuningLaunch launch{driver,         &s.modules,          context,
+                                      stream,         args,                params,
+                                      tuning_grids.data(), {s.tuning_buffers, s.num_tuning_buffers, buffer_elements}};
+  if (Status status = s.tuner.Choose(launch, candidates, table_key, &index); !status.ok()) return status;
+  // A winner from the table may have been tuned on other sizes than these.
+  Grid launch_grid;
+  if (Status status = internal::ResolveGrid(s.name, s.variants[index], args, grid, grids[index], &launch_grid);
+      !status.ok()) {
+    return status;
+  }
+  if (internal::IsEmpty(launch_grid)) return {};
+  internal::LoadedVariant loaded;
+  if (Status status = s.modules.Get(driver, *context, index, &loaded); !status.ok()) return status;
+  return internal::LaunchLoaded(driver, s.name, s.variants[index], loaded, stream, params, launch_grid);
 }
 
 int Kernel::TunedVariant(const std::int64_t* key, std::size_t key_size, const ArgValue* args) const {

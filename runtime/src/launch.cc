@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "grid_check.h"
 #include "kernel_error.h"
 #include "variant_choice.h"
 
@@ -31,14 +32,29 @@ struct Scratch {
   CUdeviceptr global = 0, profile = 0;
 };
 
+// For a grid whose scratch memory, `programs` times `size` bytes, does not
+// fit in a size_t.
+Status ScratchOverflows(const char* kernel, const char* what, std::int64_t programs, unsigned size) {
+  return KernelError(kernel, CUDA_ERROR_OUT_OF_MEMORY,
+                     std::string("cannot allocate ") + what + " scratch memory: " + std::to_string(programs) +
+                         " programs of " + std::to_string(size) + " bytes each overflow 64 bits");
+}
+
 Status AllocateScratch(const CudaDriver* driver, const char* kernel, const ArchLaunchInfo& arch,
                        std::int64_t programs, CUstream stream, Scratch* scratch) {
+  std::size_t global_bytes = 0, profile_bytes = 0;
+  if (__builtin_mul_overflow(programs, arch.global_scratch_size, &global_bytes)) {
+    return ScratchOverflows(kernel, "global", programs, arch.global_scratch_size);
+  }
+  if (__builtin_mul_overflow(programs, arch.profile_scratch_size, &profile_bytes)) {
+    return ScratchOverflows(kernel, "profile", programs, arch.profile_scratch_size);
+  }
   if (arch.global_scratch_size > 0) {
-    CUresult rc = driver->cuMemAllocAsync(&scratch->global, programs * arch.global_scratch_size, stream);
+    CUresult rc = driver->cuMemAllocAsync(&scratch->global, global_bytes, stream);
     if (rc != CUDA_SUCCESS) return DriverError(driver, kernel, rc, "cannot allocate global scratch memory");
   }
   if (arch.profile_scratch_size > 0) {
-    CUresult rc = driver->cuMemAllocAsync(&scratch->profile, programs * arch.profile_scratch_size, stream);
+    CUresult rc = driver->cuMemAllocAsync(&scratch->profile, profile_bytes, stream);
     if (rc != CUDA_SUCCESS) {
       if (scratch->global) driver->cuMemFreeAsync(scratch->global, stream);
       return DriverError(driver, kernel, rc, "cannot allocate profile scratch memory");
@@ -87,14 +103,16 @@ CUresult LaunchWithAttributes(const CudaDriver* driver, CUfunction function, con
 Status LaunchLoaded(const CudaDriver* driver, const char* kernel, const KernelImage& image,
                     const LoadedVariant& loaded, CUstream stream, void* const* params, const Grid& grid) {
   const ArchLaunchInfo& arch = *loaded.arch;
-  if (grid.x < 0 || grid.y < 0 || grid.z < 0 || grid.x > 0x7fffffff || grid.y > 65535 || grid.z > 65535) {
+  // A cluster launch counts blocks: num_ctas of them per program along x.
+  if (arch.num_ctas > 1 && grid.x > kMaxGridX / arch.num_ctas) {
     return KernelError(kernel, CUDA_ERROR_INVALID_VALUE,
-                       "grid (" + std::to_string(grid.x) + ", " + std::to_string(grid.y) + ", " +
-                           std::to_string(grid.z) + ") is out of range for variant '" + image.variant + "'");
+                       "grid dimension x is " + std::to_string(grid.x) + " programs of " +
+                           std::to_string(arch.num_ctas) + " blocks each in variant '" + image.variant +
+                           "', more than CUDA's limit of " + std::to_string(kMaxGridX) + " blocks");
   }
-  if (grid.x == 0 || grid.y == 0 || grid.z == 0) return {};  // nothing to run, as in Triton
 
   Scratch scratch;
+  // At most (2^31 - 1) * 65535 * 65535 blocks: no overflow.
   const std::int64_t programs = grid.x * grid.y * grid.z * arch.num_ctas;
   if (Status status = AllocateScratch(driver, kernel, arch, programs, stream, &scratch); !status.ok()) return status;
   constexpr std::size_t kInline = 64;

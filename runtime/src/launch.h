@@ -17,7 +17,8 @@
 namespace triton_aot::internal {
 
 // Launches `loaded` (variant `image` of kernel `kernel`) on `stream` with
-// the launch arguments `params` over `grid`; an empty grid launches nothing.
+// the launch arguments `params` over `grid`, which ResolveGrid checked and
+// which is not empty.
 Status LaunchLoaded(const CudaDriver* driver, const char* kernel, const KernelImage& image,
                     const LoadedVariant& loaded, CUstream stream, void* const* params, const Grid& grid);
 

@@ -23,7 +23,7 @@ const char* Role(const TuningBuffer& entry) {
 
 TrialBuffers::~TrialBuffers() { Free(); }
 
-Status TrialBuffers::Resolve(const TuningBuffer& entry, std::int64_t elements, const KernelImage& image,
+Status TrialBuffers::Resolve(const TuningBuffer& entry, grid::Int size, const KernelImage& image,
                              const ArgValue* args, Buffer* buffer) const {
   if (entry.arg >= image.num_args || args[entry.arg].kind != ArgValue::kPointer || entry.element_bytes == 0) {
     return KernelError(kernel_, CUDA_ERROR_INVALID_VALUE,
@@ -34,6 +34,14 @@ Status TrialBuffers::Resolve(const TuningBuffer& entry, std::int64_t elements, c
   buffer->role = Role(entry);
   buffer->address = static_cast<CUdeviceptr>(args[entry.arg].value);
   buffer->zero = entry.reset_to_zero;
+  if (!size.ok()) {
+    return KernelError(kernel_, CUDA_ERROR_INVALID_VALUE,
+                       std::string("autotuning: the size buffer_sizes gives ") + buffer->role + " buffer '" +
+                           buffer->name + "' " +
+                           (size.fault() == grid::Fault::kOverflow ? "overflows 64 bits" : "divides by zero") +
+                           " for these arguments; check its expression in buffer_sizes against the arguments");
+  }
+  const std::int64_t elements = size.value();
   const std::string what = std::string("autotuning: buffer_sizes gives ") + buffer->role + " buffer '" + buffer->name +
                            "' " + std::to_string(elements) + " elements";
   if (elements < 0) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cuda_driver.h"
+#include "triton_aot/grid.h"
 #include "triton_aot/kernel_image.h"
 #include "triton_aot/status.h"
 #include "triton_aot/types.h"
@@ -25,7 +26,7 @@ namespace triton_aot::internal {
 struct TuningBuffers {
   const TuningBuffer* table = nullptr;     // the generated table; null when none
   std::size_t count = 0;
-  const std::int64_t* elements = nullptr;  // per buffer, from the launch's arguments
+  const grid::Int* elements = nullptr;  // per buffer, from the launch's arguments
 };
 
 class TrialBuffers {
@@ -59,7 +60,7 @@ class TrialBuffers {
     bool zero = false;
     CUdeviceptr saved = 0;  // the copy of a restore_value buffer
   };
-  Status Resolve(const TuningBuffer& entry, std::int64_t elements, const KernelImage& image, const ArgValue* args,
+  Status Resolve(const TuningBuffer& entry, grid::Int elements, const KernelImage& image, const ArgValue* args,
                  Buffer* buffer) const;
   Status CheckAllocation(const Buffer& buffer) const;
   Status Zero() const;

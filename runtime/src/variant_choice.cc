@@ -17,6 +17,8 @@ std::string Describe(const ArgValue& value) {
   std::ostringstream out;
   if (value.kind == ArgValue::kPointer) {
     out << "0x" << std::hex << static_cast<std::uint64_t>(value.value);
+  } else if (value.kind == ArgValue::kUnsigned) {
+    out << static_cast<std::uint64_t>(value.value);
   } else {
     out << value.value;
   }

@@ -3,7 +3,9 @@
 // An accepted one keeps its meaning when parenthesised, and evaluates with
 // Python's integer semantics: checked here against exact 128-bit arithmetic
 // for every name value, including the extremes of int64, where a result that
-// does not fit must be an error rather than a wrapped number.
+// does not fit must be an error rather than a wrapped number. Evaluation
+// uses the runtime's checked integers (triton_aot/grid.h), so this checks
+// the arithmetic generated launchers compute grids with, too.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

@@ -101,8 +101,8 @@ TEST(GpuLaunchAbi, AxpyWithAlphaPassedAsADoubleIsRefusedBeforeItRuns) {
                                        triton_aot::ArgValue::Pointer(out), triton_aot::ArgValue::Other(),
                                        triton_aot::ArgValue::Integer(n)};
   void* const params[] = {&x, &y, &out, &alpha, &count};
-  const triton_aot::Grid grids[] = {{n / 1024, 1, 1}, {n / 1024, 1, 1}};
-  const triton_aot::Status status = kernel.Launch(nullptr, args, params, grids, nullptr, 0, {});
+  const triton_aot::grid::Dims grids[] = {{n / 1024, 1, 1}, {n / 1024, 1, 1}};
+  const triton_aot::Status status = kernel.Launch(nullptr, args, params, nullptr, grids, nullptr, 0, {});
   EXPECT_EQ(status.code(), CUDA_ERROR_INVALID_IMAGE);
   EXPECT_NE(status.message().find("test.axpy_double_alpha: variant 'aligned' on sm_"), std::string::npos)
       << status.message();

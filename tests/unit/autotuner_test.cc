@@ -120,7 +120,7 @@ TEST_F(AutotunerTest, ATableWhoseWinnerIsOfAnotherGroupIsRefusedWithItsLine) {
 constexpr TuningBuffer kZeroX[] = {{0, 4, true, false}};
 constexpr TuningBuffer kRestoreX[] = {{0, 4, false, true}};
 constexpr TuningBuffer kZeroAndRestoreX[] = {{0, 4, true, true}};
-const std::int64_t kElements[] = {1024};
+const grid::Int kElements[] = {1024};
 
 // What the stream gets for the seven runs of one config's trial (2 warm-up,
 // then 5 between the start and stop events): `before` each run, the launch of
@@ -147,7 +147,7 @@ std::vector<std::string> Joined(std::initializer_list<std::vector<std::string>> 
 // A tuned launch of k on the 4096-byte buffer at 0x10000 (`x_ptr` into it).
 struct BufferLaunch {
   LaunchOfK launch;
-  explicit BufferLaunch(CUdeviceptr x_ptr = 0x10000, const std::int64_t* elements = kElements)
+  explicit BufferLaunch(CUdeviceptr x_ptr = 0x10000, const grid::Int* elements = kElements)
       : launch{x_ptr, 4096} {
     launch.buffer_elements = elements;
   }
@@ -242,12 +242,17 @@ TEST_F(AutotunerTest, ABufferOutsideEveryAllocationOrOfNegativeSizeFailsTuning) 
   EXPECT_EQ(status.message(), "mod.tuned: autotuning: cannot find the allocation of restore_value buffer 'x_ptr' at "
                               "0x50000: cuMemGetAddressRange: CUDA_ERROR_NOT_FOUND; tuning zeroes or restores it, "
                               "so it must be device memory the CUDA driver allocated");
-  const std::int64_t negative[] = {-3};
+  const grid::Int negative[] = {-3};
   status = BufferLaunch(0x50000, negative).Run(kernel);
   EXPECT_EQ(status.code(), CUDA_ERROR_INVALID_VALUE);
   EXPECT_EQ(status.message(), "mod.tuned: autotuning: buffer_sizes gives restore_value buffer 'x_ptr' -3 elements for "
                               "these arguments: a size must not be negative; check its expression in buffer_sizes "
                               "against the arguments");
+  const grid::Int overflowed[] = {grid::Int(INT64_MAX) * 2};
+  status = BufferLaunch(0x50000, overflowed).Run(kernel);
+  EXPECT_EQ(status.message(), "mod.tuned: autotuning: the size buffer_sizes gives restore_value buffer 'x_ptr' "
+                              "overflows 64 bits for these arguments; check its expression in buffer_sizes against "
+                              "the arguments");
   status = BufferLaunch(0x50000, nullptr).Run(kernel);
   EXPECT_NE(status.message().find("the launch passed no sizes for the kernel's tuning buffers"), std::string::npos)
       << status.message();
@@ -284,7 +289,7 @@ TEST_F(AutotunerTest, ANullOrEmptyBufferIsLeftAlone) {
   kernel.SetAutotune(true);
   ASSERT_TRUE(BufferLaunch(0).Run(kernel).ok());
   cuda_.memory[0x20000].assign(4096, 5);
-  const std::int64_t none[] = {0};
+  const grid::Int none[] = {0};
   ASSERT_TRUE(BufferLaunch(0x20000, none).Run(kernel).ok());
   EXPECT_EQ(cuda_.Calls("cuMemGetAddressRange"), 0u);
   for (const std::string& work : cuda_.stream) EXPECT_EQ(work.rfind("zero", 0), std::string::npos) << work;

@@ -349,7 +349,7 @@ TEST(GenerateHeaderTest, ArgumentsNamedLikeKeywordsOrLaunchLocalsGetAnUnderscore
   // Messages name the arguments as the kernel does.
   const std::string source = GenerateSource(build);
   EXPECT_NE(source.find("{\n    \"n\",\n    \"alignas\",\n    \"alignof\",\n"), std::string::npos) << source;
-  EXPECT_NE(GridLine(source, 0).find("static_cast<std::int64_t>(stream_)"), std::string::npos) << source;
+  EXPECT_NE(GridLine(source, 0).find("(triton_aot::grid::cdiv(stream_, 4) + new_)"), std::string::npos) << source;
   EXPECT_NE(source.find("const std::int64_t key[] = {static_cast<std::int64_t>(key_), "
                         "static_cast<std::int64_t>(int_)};"),
             std::string::npos)
@@ -401,26 +401,45 @@ TEST(GenerateSourceTest, EmbedsEachFatbinByRelativePath) {
 
 TEST(GenerateSourceTest, EachVariantsGridReadsItsOwnConstexprs) {
   const std::string source = GenerateSource(MakeBuild());
-  // add: grid cdiv(n, BLOCK), BLOCK=1024 in "aligned" and 256 in "unit_n".
-  // Too long for one line: a dimension a line, the variant named above.
-  EXPECT_EQ(GridLine(source, 0),
-            "grids[0] = {\n"
-            "        triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(1024)),\n"
-            "        std::int64_t{1},\n"
-            "        std::int64_t{1},\n"
-            "    };");
-  EXPECT_NE(source.find("    // aligned\n    grids[0] = {"), std::string::npos) << source;
-  EXPECT_EQ(GridLine(source, 1),
-            "grids[1] = {\n"
-            "        triton_aot::grid::cdiv(static_cast<std::int64_t>(n), static_cast<std::int64_t>(256)),\n"
-            "        std::int64_t{1},\n"
-            "        std::int64_t{1},\n"
-            "    };");
-  EXPECT_NE(source.find("    // unit_n\n    grids[1] = {"), std::string::npos) << source;
-  EXPECT_NE(source.find("triton_aot::Grid grids[2];"), std::string::npos) << source;
-  // An explicit grid replaces every variant's.
-  EXPECT_NE(source.find("if (grid) {\n    for (triton_aot::Grid& g : grids) g = *grid;"), std::string::npos)
+  // add: grid cdiv(n, BLOCK), BLOCK=1024 in "aligned" and 256 in "unit_n",
+  // in checked integers (triton_aot::grid::Int) that convert from n.
+  EXPECT_EQ(GridLine(source, 0), "grids[0] = {triton_aot::grid::cdiv(n, 1024), 1, 1};  // aligned");
+  EXPECT_EQ(GridLine(source, 1), "grids[1] = {triton_aot::grid::cdiv(n, 256), 1, 1};  // unit_n");
+  EXPECT_NE(source.find("triton_aot::grid::Dims grids[2];"), std::string::npos) << source;
+  // An explicit grid replaces every variant's: the runtime takes it instead.
+  EXPECT_NE(source.find("  if (!grid) {\n    grids[0] = "), std::string::npos) << source;
+  EXPECT_NE(source.find("Launch(stream, args, params, grid, grids, nullptr, 0, options);"), std::string::npos)
       << source;
+  // The expressions' text, for the runtime's messages.
+  EXPECT_NE(source.find("const char* const kAddGrid[] = {\"cdiv(n, BLOCK)\", \"1\", \"1\"};"), std::string::npos)
+      << source;
+  EXPECT_NE(source.find("        kAddGrid,  "), std::string::npos) << source;
+}
+
+TEST(GenerateSourceTest, ALongGridHasADimensionALine) {
+  ModuleBuild build = OneKernel("k", {{"M", "i64"}, {"N", "i64"}}, "cdiv(M, 128) * cdiv(N, 128) + max(M, N) // 7");
+  EXPECT_EQ(GridLine(GenerateSource(build), 0),
+            "grids[0] = {\n"
+            "        ((triton_aot::grid::cdiv(M, 128) * triton_aot::grid::cdiv(N, 128)) +\n"
+            "            triton_aot::grid::floordiv(triton_aot::grid::max(M, N), 7)),\n"
+            "        1,\n"
+            "        1,\n"
+            "    };");
+}
+
+TEST(GenerateSourceTest, ConstexprsAtTheEndsOfInt64AreValidLiterals) {
+  ModuleBuild build = OneKernel("k", {{"n", "i64"}}, "max(n, SMALL) + BIG");
+  KernelSpec& kernel = build.spec.kernels[0];
+  kernel.params.push_back({"BIG", true});
+  kernel.params.push_back({"SMALL", true});
+  kernel.variants[0].constexprs["BIG"] = UINT64_MAX;  // above INT64_MAX: an overflow when the grid is computed
+  kernel.variants[0].constexprs["SMALL"] = INT64_MIN;
+  const std::string source = GenerateSource(build);
+  EXPECT_NE(GridLine(source, 0).find("(triton_aot::grid::max(n, (-9223372036854775807 - 1)) + 18446744073709551615u)"),
+            std::string::npos)
+      << source;
+  ProcessResult cc = CompileModule(build, "#include \"m.h\"\nint main() { return 0; }\n");
+  EXPECT_TRUE(cc.Succeeded()) << cc.output;
 }
 
 TEST(GenerateSourceTest, AutotunedKernelsPassTheKeyInKeyOrder) {
@@ -436,13 +455,13 @@ TEST(GenerateSourceTest, AutotunedKernelsPassTheKeyInKeyOrder) {
   EXPECT_NE(source.find("const std::int64_t key[] = {static_cast<std::int64_t>(N), static_cast<std::int64_t>(M)};"),
             std::string::npos)
       << source;
-  EXPECT_NE(source.find("return ::ns::m::mm_kernel().Launch(stream, args, params, grids, key, 2, options);"),
+  EXPECT_NE(source.find("return ::ns::m::mm_kernel().Launch(stream, args, params, grid, grids, key, 2, options);"),
             std::string::npos)
       << source;
   EXPECT_NE(GenerateHeader(build).find("// autotuned over 2 configs, key (N, M): see mm_kernel()"), std::string::npos);
   // Kernels without a key pass none.
-  EXPECT_NE(GenerateSource(MakeBuild()).find("return ::ns::vec::add_kernel().Launch(stream, args, params, grids, nullptr, 0, "
-                                             "options);"),
+  EXPECT_NE(GenerateSource(MakeBuild()).find("return ::ns::vec::add_kernel().Launch(stream, args, params, grid, grids, "
+                                             "nullptr, 0, options);"),
             std::string::npos);
   ProcessResult cc = CompileModule(build, "#include \"m.h\"\nint main() { return 0; }\n");
   EXPECT_TRUE(cc.Succeeded()) << cc.output;
@@ -483,10 +502,9 @@ constexpr triton_aot::TuningBuffer kMmTuningBuffers[] = {
             std::string::npos)
       << source;
   EXPECT_NE(source.find(R"cc(  // The elements of each tuning buffer: c.
-  const std::int64_t buffer_elements[] = {
-      ((static_cast<std::int64_t>(M) * static_cast<std::int64_t>(N)) * static_cast<std::int64_t>(2)),
-  };
-  return ::ns::m::mm_kernel().Launch(stream, args, params, grids, key, 1, options, buffer_elements);
+  const triton_aot::grid::Int buffer_elements[] = {((triton_aot::grid::Int(M) * N) * 2)};
+  return ::ns::m::mm_kernel().Launch(
+      stream, args, params, grid, grids, key, 1, options, buffer_elements);
 )cc"),
             std::string::npos)
       << source;
@@ -515,7 +533,8 @@ constexpr triton_aot::TuningBuffer kMmTuningBuffers[] = {
 TEST(GenerateSourceTest, KernelsWithoutArgumentsCompile) {
   ModuleBuild build = OneKernel("noargs", {}, "3");
   const std::string source = GenerateSource(build);
-  EXPECT_NE(source.find("return ::ns::m::noargs_kernel().Launch(stream, nullptr, nullptr, grids, nullptr, 0, options);"),
+  EXPECT_NE(source.find("return ::ns::m::noargs_kernel().Launch(\n      stream, nullptr, nullptr, grid, grids, nullptr, 0, "
+                        "options);"),
             std::string::npos)
       << source;
   for (const char* standard : {"c++17", "c++20"}) {
@@ -667,6 +686,61 @@ int main(int argc, char** argv) {
   ProcessResult run = LinkAndRun(build, out);
   EXPECT_TRUE(run.Succeeded()) << run.output;
   EXPECT_NE(run.output.find("embedded bytes ok"), std::string::npos) << run.output;
+}
+
+// Generated grid code, linked with the runtime and run: an impossible grid
+// is an error naming the kernel, the dimension, the expression and the values
+// it read, and an empty grid launches nothing, before the CUDA driver is
+// asked for anything (so the same on a machine without a GPU).
+TEST(GenerateSourceTest, GridsAreCheckedAtLaunchWithTheirExpressionsAndValues) {
+  ModuleBuild build = OneKernel("g", {{"n", "i64"}, {"u", "u64"}, {"d", "i32"}});
+  KernelSpec& kernel = build.spec.kernels[0];
+  kernel.grid = {Grid("cdiv(n, BLOCK)"), Grid("cdiv(u, BLOCK) * d"), Grid("n // d * n")};
+  kernel.params.push_back({"BLOCK", true});
+  kernel.variants[0].constexprs["BLOCK"] = 256;
+  TempDir out;
+  WriteModule(build, out, R"main(#include "m.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+static int failures = 0;
+
+// An empty `message`: the launch must succeed.
+static void Expect(int line, const triton_aot::Status& status, const std::string& message) {
+  if (status.ok() == message.empty() && status.message() == message) return;
+  std::fprintf(stderr, "line %d: expected '%s', got '%s'\n", line, message.c_str(), status.message().c_str());
+  ++failures;
+}
+
+int main() {
+  Expect(__LINE__, ns::m::g(nullptr, INT64_MAX, 256, 1),
+         "m.g: grid dimension x = cdiv(n, BLOCK) is 36028797018963968, more than CUDA's limit of 2147483647 "
+         "(n=9223372036854775807, BLOCK=256)");
+  Expect(__LINE__, ns::m::g(nullptr, 256, UINT64_MAX, 1),
+         "m.g: grid dimension y = cdiv(u, BLOCK) * d overflows 64 bits (u=18446744073709551615, BLOCK=256, d=1)");
+  Expect(__LINE__, ns::m::g(nullptr, 256, 65536 * 256, 1),
+         "m.g: grid dimension y = cdiv(u, BLOCK) * d is 65536, more than CUDA's limit of 65535 (u=16777216, "
+         "BLOCK=256, d=1)");
+  Expect(__LINE__, ns::m::g(nullptr, 256, 256, 0), "m.g: grid dimension z = n // d * n divides by zero (n=256, d=0)");
+  Expect(__LINE__, ns::m::g(nullptr, std::int64_t{1} << 32, 256, 1),
+         "m.g: grid dimension z = n // d * n overflows 64 bits (n=4294967296, d=1)");
+  Expect(__LINE__, ns::m::g(nullptr, INT64_MIN, 256, -1),
+         "m.g: grid dimension x = cdiv(n, BLOCK) is -36028797018963968, less than 0 (n=-9223372036854775808, "
+         "BLOCK=256)");
+  Expect(__LINE__, ns::m::g(triton_aot::Grid{1, 65536, 1}, nullptr, 256, 256, 1),
+         "m.g: grid dimension y (as passed) is 65536, more than CUDA's limit of 65535");
+  // n == 0: x and z are 0, a launch that does nothing and succeeds.
+  Expect(__LINE__, ns::m::g(nullptr, 0, 256, 1), "");
+  Expect(__LINE__, ns::m::g(triton_aot::Grid{4, 0, 1}, nullptr, 256, 256, 1), "");
+  if (failures == 0) std::puts("grids checked");
+  return failures;
+}
+)main");
+  ProcessResult run = LinkAndRun(build, out);
+  EXPECT_TRUE(run.Succeeded()) << run.output;
+  EXPECT_NE(run.output.find("grids checked"), std::string::npos) << run.output;
 }
 
 // The lines of `text` longer than kMaxLineLength, for messages.

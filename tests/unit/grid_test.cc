@@ -226,6 +226,12 @@ TEST(GridExprTest, ResultsAtTheEdgesOfInt64AreExact) {
   EXPECT_EQ(Eval("cdiv(big, 2)", values), kMax / 2 + 1);
 }
 
+TEST(GridExprTest, CdivOfInt64MaxIsExactAtBuildTimeToo) {
+  EXPECT_EQ(Eval("cdiv(big, 256)", {{"big", std::numeric_limits<int64_t>::max()}}), int64_t{1} << 55);
+  EXPECT_EQ(Eval("cdiv(n, 0 - 256)", {{"n", std::numeric_limits<int64_t>::min() + 1}}),
+            (int64_t{1} << 55) + 1);  // (n - 257) // -256, whose sum alone would not fit
+}
+
 TEST(GridExprTest, UnknownNameFailsAtEvaluation) {
   std::string err = EvalError("cdiv(n, BLOCK)", {{"n", 5}});
   EXPECT_NE(err.find("'BLOCK'"), std::string::npos) << err;
@@ -248,6 +254,23 @@ TEST(GridExprTest, ToCppUsesTheRuntimeHelpersAndMapsNames) {
   EXPECT_EQ(cpp.find("(n)"), std::string::npos) << cpp;
   EXPECT_EQ(cpp.find("(BLOCK)"), std::string::npos) << cpp;
   EXPECT_EQ(cpp.find(" / "), std::string::npos) << "C++ '/' truncates, unlike Python's '//': " << cpp;
+}
+
+TEST(GridExprTest, ToCppComputesWithCheckedIntegersOnly) {
+  auto cpp = [](const std::string& text) { return MustParse(text).ToCpp([](const std::string& name) { return name; }); };
+  // Functions take plain integers; an operator gets a grid::Int operand, so
+  // that no C++ integer arithmetic (which may overflow) is left.
+  EXPECT_EQ(cpp("cdiv(n, BLOCK)"), "triton_aot::grid::cdiv(n, BLOCK)");
+  EXPECT_EQ(cpp("n"), "n");
+  EXPECT_EQ(cpp("7"), "7");
+  EXPECT_EQ(cpp("n * n"), "(triton_aot::grid::Int(n) * n)");
+  EXPECT_EQ(cpp("2 * 3 + 1"), "((triton_aot::grid::Int(2) * 3) + 1)");
+  EXPECT_EQ(cpp("1 + n * 2"), "(1 + (triton_aot::grid::Int(n) * 2))");
+  EXPECT_EQ(cpp("-n"), "(-triton_aot::grid::Int(n))");
+  EXPECT_EQ(cpp("-(n - 1)"), "(-(triton_aot::grid::Int(n) - 1))");
+  EXPECT_EQ(cpp("M // 16 + 1"), "(triton_aot::grid::floordiv(M, 16) + 1)");
+  EXPECT_EQ(cpp("max(1, n % 3)"), "triton_aot::grid::max(1, triton_aot::grid::mod(n, 3))");
+  EXPECT_EQ(cpp("min(a, b) - 1"), "(triton_aot::grid::min(a, b) - 1)");
 }
 
 }  // namespace

@@ -110,9 +110,12 @@ TEST(KernelLaunchTest, AnEmptyGridLaunchesNothingAndANegativeOneIsAnError) {
   Kernel kernel("mod.k", kPlain, 2);
   EXPECT_TRUE((LaunchOfK{0x10000, 4096, {0, 1, 1}}.Run(kernel).ok()));
   EXPECT_EQ(cuda.launches.size(), 0u);
-  Status status = LaunchOfK{0x10000, 4096, {-1, 1, 1}}.Run(kernel);
+  const Grid negative{-1, 1, 1};
+  LaunchOfK launch{0x10000, 4096};
+  launch.given = &negative;
+  Status status = launch.Run(kernel);
   EXPECT_EQ(status.code(), CUDA_ERROR_INVALID_VALUE);
-  EXPECT_EQ(status.message(), "mod.k: grid (-1, 1, 1) is out of range for variant 'aligned'");
+  EXPECT_EQ(status.message(), "mod.k: grid dimension x (as passed) is -1, less than 0");
   EXPECT_EQ(cuda.launches.size(), 0u);
 }
 
@@ -122,7 +125,7 @@ TEST(KernelLaunchTest, TuningBuffersAreLeftAloneWhenNothingIsTuned) {
   const KernelImage tuned[] = {Image("config0", kAlignedFatbin, kAligned, kArchs, 2, 0),
                                Image("config1", kConfig1Fatbin, kAligned, kArchs, 2, 1)};
   const TuningBuffer zero_x[] = {{0, 4, true, false}};
-  const std::int64_t elements[] = {1024};
+  const grid::Int elements[] = {1024};
   Kernel kernel("mod.k", tuned, 2, zero_x, 1);
   LaunchOfK launch{0x10000, 4096};
   launch.buffer_elements = elements;

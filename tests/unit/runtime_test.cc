@@ -28,7 +28,7 @@ const ArgHint kAligned[] = {k16, k16};
 const ArgHint kGeneric[] = {kAny, kAny};
 
 KernelImage Image(const char* variant, const ArgHint* hints, int config = -1) {
-  return KernelImage{"k", variant, "k", nullptr, 0, hints, kNames, nullptr, 2, nullptr, 0, config, ""};
+  return KernelImage{"k", variant, "k", nullptr, 0, hints, kNames, nullptr, 2, nullptr, 0, config, "", nullptr};
 }
 
 const KernelImage kPlain[] = {Image("aligned", kAligned), Image("generic", kGeneric)};
@@ -156,8 +156,8 @@ TEST(KernelLaunchTest, WithoutTheCudaDriverFailsAndSaysWhy) {
   CUdeviceptr x_ptr = 0x10000;
   std::int32_t n = 4096;
   void* const params[] = {&x_ptr, &n};
-  const Grid grids[2] = {{4, 1, 1}, {4, 1, 1}};
-  Status status = kernel.Launch(nullptr, kAlignedArgs, params, grids, nullptr, 0, {});
+  const grid::Dims grids[2] = {{4, 1, 1}, {4, 1, 1}};
+  Status status = kernel.Launch(nullptr, kAlignedArgs, params, nullptr, grids, nullptr, 0, {});
   EXPECT_EQ(status.code(), CUDA_ERROR_NOT_INITIALIZED);
   EXPECT_EQ(status.message().rfind("mod.plain: ", 0), 0u) << status.message();
   EXPECT_NE(status.message().find("the CUDA driver (libcuda.so.1) is not installed"), std::string::npos)

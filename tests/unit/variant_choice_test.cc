@@ -22,7 +22,7 @@ const ArgHint kAlignedPtr[] = {k16, kAny, kAny};
 const ArgHint kGeneric[] = {kAny, kAny, kAny};
 
 KernelImage Image(const char* variant, const ArgHint* hints, int config = -1) {
-  return KernelImage{"k", variant, "k", nullptr, 0, hints, kNames, nullptr, 3, nullptr, 0, config, ""};
+  return KernelImage{"k", variant, "k", nullptr, 0, hints, kNames, nullptr, 3, nullptr, 0, config, "", nullptr};
 }
 
 // The arguments of one launch.

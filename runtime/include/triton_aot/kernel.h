@@ -38,13 +38,17 @@ class Kernel {
 
   // Chooses the variant for these arguments, loads it into the current
   // context if it is not there yet, and launches it on `stream`. `params`
-  // points at every launch argument, in order; `grids` holds the grid for
-  // each variant; `key` the autotune key's values (autotuned kernels only);
-  // `buffer_elements` the number of elements of each tuning buffer, in the
-  // table's order (kernels with tuning buffers only).
-  Status Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grids,
-                const std::int64_t* key, std::size_t key_size, const LaunchOptions& options,
-                const std::int64_t* buffer_elements = nullptr);
+  // points at every launch argument, in order; `grid` is the caller's grid,
+  // or null: then `grids` holds each variant's, computed from the spec's
+  // grid expressions; `key` the autotune key's values (autotuned kernels
+  // only); `buffer_elements` the number of elements of each tuning buffer,
+  // in the table's order (kernels with tuning buffers only). A grid that
+  // overflowed, divided by zero or is beyond CUDA's limits is an error; one
+  // with a dimension of 0 launches nothing and returns OK without calling
+  // the CUDA driver.
+  Status Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
+                const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
+                const LaunchOptions& options, const grid::Int* buffer_elements = nullptr);
 
   // Which variant Launch would run (without loading anything); for tests and
   // for logging. `*index` is into the variant table.
@@ -70,6 +74,12 @@ class Kernel {
   Status Unload();
 
  private:
+  // Launch with the autotuner on: tunes the candidates first, if the table
+  // has no winner for these key values yet.
+  Status LaunchTuned(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
+                     const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
+                     const grid::Int* buffer_elements);
+
   struct State;
   std::unique_ptr<State> state_;
 };

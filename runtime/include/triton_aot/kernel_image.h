@@ -49,6 +49,9 @@ struct KernelImage {
   std::size_t num_archs;
   int autotune_config;  // index of the @triton.autotune config, or -1
   const char* constexprs;  // "BLOCK=1024, ..." for messages
+  // The kernel's grid expressions, x, y and z, as the spec has them, for
+  // messages; nullptr: none known.
+  const char* const* grid;
 };
 
 // A pointer argument of an autotuned kernel whose buffer the autotuner keeps

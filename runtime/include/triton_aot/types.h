@@ -40,14 +40,16 @@ struct DevicePtr {
   DevicePtr(std::nullptr_t) {}  // NOLINT
 };
 
-// What a launcher knows of one argument's value, to check a variant's hints.
+// What a launcher knows of one argument's value, to check a variant's hints
+// and to say what it was. A u64 keeps its bits in `value` (kUnsigned).
 struct ArgValue {
-  enum Kind : std::uint8_t { kPointer, kInteger, kOther };
+  enum Kind : std::uint8_t { kPointer, kInteger, kUnsigned, kOther };
   Kind kind = kOther;
   std::int64_t value = 0;
 
   static ArgValue Pointer(CUdeviceptr p) { return {kPointer, static_cast<std::int64_t>(p)}; }
   static ArgValue Integer(std::int64_t v) { return {kInteger, v}; }
+  static ArgValue Unsigned(std::uint64_t v) { return {kUnsigned, static_cast<std::int64_t>(v)}; }
   static ArgValue Other() { return {kOther, 0}; }
 };
 
