@@ -120,12 +120,14 @@ class Frontend:
         finally:
             sys.path.remove(module_dir)
 
-        imports = sorted({
-            os.path.realpath(m.__file__)
+        imported = {
+            os.path.realpath(m.__file__): k
             for k, m in list(sys.modules.items())
             if k not in before and getattr(m, "__file__", None)
             and os.path.realpath(m.__file__).startswith(source_root + os.sep)
-        })
+        }
+        if (not_utf8 := _path_not_utf8(path, tree, imported, os.path.abspath(triton.__file__))) is not None:
+            return not_utf8
         self.module = module
         self.kernels = {}
         described = {}
@@ -145,7 +147,7 @@ class Frontend:
             "has_spec": hasattr(module, describe.SPEC_NAME),
             "spec_lines": lines,
             "kernels": described,
-            "imports": imports,
+            "imports": sorted(imported),
             "triton_version": triton.__version__,
             "triton_file": os.path.abspath(triton.__file__),
             "triton_key": _triton_key(),
@@ -217,6 +219,21 @@ class Frontend:
         # not keep every module it ever compiled.
         linecache.clearcache()
         return {"ok": True, "results": results}
+
+
+def _path_not_utf8(path, tree, imported, triton_file):
+    """The error for a path of the load answer that UTF-8 cannot carry (a byte that is not UTF-8, which
+    os.fsdecode made a lone surrogate): a project file the module imports, or Triton's own; None when all can."""
+    for file in sorted(imported):
+        if protocol.not_utf8(file):
+            return _error("not-utf8", f"the module imports '{protocol.escaped(file)}', whose path is not valid "
+                          f"UTF-8 ({protocol.not_utf8(file)}); TritonAOT passes the paths of the project's files "
+                          f"as UTF-8 text: rename the folder", path, describe.import_line(tree, imported[file]))
+    if protocol.not_utf8(triton_file):
+        return _error("not-utf8", f"Triton is installed at '{protocol.escaped(triton_file)}', a path that is not "
+                      f"valid UTF-8 ({protocol.not_utf8(triton_file)}); TritonAOT passes Triton's files to the "
+                      f"build as UTF-8 text: install it (its virtual environment) under a folder whose path is UTF-8")
+    return None
 
 
 def _triton_key():
