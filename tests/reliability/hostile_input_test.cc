@@ -194,20 +194,33 @@ HostileCase PathsThatAreNotUtf8() {
             .message = NotUtf8PathMessage("TRITON_PTXAS_PATH")}}};
 }
 
-// A helper of the project that the module imports from a folder whose name is
-// not UTF-8: its path would go into the depfile and the cache keys.
-HostileCase HelperInANotUtf8Folder() {
-  const std::string module = "import os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), "
-                             "os.fsdecode(b\"caf\\xe9\")))\nfrom scaling import SCALE\n" +
-                             std::string(kTwoVariantsModule);
-  return {"HelperInANotUtf8Folder",
-          {{.label = "helper",
-            .setup = [module](const fs::path& dir) {
-              WriteText(dir / "src" / "b.py", module);
+// The module, importing `import_line` from the folder `folder` (relative to
+// its own) whose name is not UTF-8.
+std::string ImportingFromNotUtf8Folder(const std::string& folder, const std::string& import_line) {
+  return "import os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), os.fsdecode(b\"" + folder +
+         "\")))\n" + import_line + "\n" + kTwoVariantsModule;
+}
+
+// Helpers the module imports from a folder whose name is not UTF-8: one of
+// the project's, whose path would go into the depfile and the cache keys, is
+// an error; an error in one outside the project shows the path escaped.
+HostileCase HelpersInNotUtf8Folders() {
+  return {"HelpersInNotUtf8Folders",
+          {{.label = "the project's helper",
+            .setup = [](const fs::path& dir) {
+              WriteText(dir / "src" / "b.py", ImportingFromNotUtf8Folder("caf\\xe9", "from scaling import SCALE"));
               WriteText(dir / "src" / kNotUtf8 / "scaling.py", "SCALE = 2\n");
             },
             .message = R"({dir}/src/b\.py:3: error: the module imports '{dir}/src/caf\\xe9/scaling\.py', whose )"
                        R"(path is not valid UTF-8 \(byte 0xe9 at offset [0-9]+\);.*: rename the folder)",
+            .reaches_python = true},
+           {.label = "a syntax error in a helper outside the project",
+            .setup = [](const fs::path& dir) {
+              WriteText(dir / "src" / "b.py", ImportingFromNotUtf8Folder("../caf\\xe9", "import broken"));
+              WriteText(dir / kNotUtf8 / "broken.py", "def broken(:\n");
+            },
+            .message = R"({dir}/src/\.\./caf\\xe9/broken\.py:1:[0-9]+: error: invalid syntax \(while loading )"
+                       R"({dir}/src/b\.py\))",
             .reaches_python = true}}};
 }
 
@@ -226,7 +239,7 @@ HostileCase SpecStringWithALoneSurrogate() {
 }
 
 INSTANTIATE_TEST_SUITE_P(NotUtf8, HostileInputTest,
-                         ::testing::Values(PathsThatAreNotUtf8(), HelperInANotUtf8Folder(),
+                         ::testing::Values(PathsThatAreNotUtf8(), HelpersInNotUtf8Folders(),
                                            SpecStringWithALoneSurrogate()),
                          [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
 
