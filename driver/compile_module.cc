@@ -20,6 +20,7 @@
 #include "reuse_or_compile.h"
 #include "scratch_dir.h"
 #include "spec.h"
+#include "utf8.h"
 
 namespace triton_aot {
 namespace fs = std::filesystem;
@@ -90,7 +91,7 @@ bool WriteDepfile(const CompileModuleOptions& options, const LoadAnswer& loaded,
 
 void LogTimesOrWarn(const std::string& timing_log, const std::vector<TimingRecord>& records) {
   std::string err;
-  if (!LogTimes(timing_log, records, &err)) fmt::print(stderr, "triton-aot: warning: {}\n", err);
+  if (!LogTimes(timing_log, records, &err)) fmt::print(stderr, "triton-aot: warning: {}\n", EscapeInvalidUtf8(err));
 }
 
 // Fails the edge with one diagnostic.
