@@ -23,10 +23,19 @@ bool ParseArch(std::string_view text, Arch* arch, std::string* err) {
   auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), capability);
   std::string_view suffix(end, rest.data() + rest.size() - end);
   const bool starts_with_digit = !rest.empty() && rest.front() >= '0' && rest.front() <= '9';
-  const bool ok = starts_with_digit && ec == std::errc() && (suffix.empty() || suffix == "a");
+  const bool too_large = starts_with_digit && ec == std::errc::result_out_of_range;
+  const bool ok = starts_with_digit && (ec == std::errc() || too_large) && (suffix.empty() || suffix == "a");
+  // Compute capabilities are a major and a minor number, major*10+minor:
+  // none has more than three digits.
+  if (ok && (too_large || capability > 999)) {
+    *err = fmt::format("architecture '{}' is not a compute capability (none has more than three digits): use one "
+                       "from 75 to 999 (e.g. 80, 90a, 100)",
+                       text);
+    return false;
+  }
   if (!ok) {
     *err = fmt::format(
-        "'{}' is not a GPU architecture: write the compute capability as digits, "
+        "'{}' is not a GPU architecture: write a compute capability from 75 to 999 as digits, "
         "optionally with the suffix 'a' (e.g. 80, 90a, 100)",
         text);
     return false;

@@ -54,10 +54,27 @@ std::string FileStamp(const std::string& path) {
   return fmt::format("{} {}.{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
+std::string FileTypeName(unsigned mode) {
+  if (S_ISREG(mode)) return "a file";
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a file";
+}
+
 bool ReadFile(const std::string& path, std::string* contents, std::string* err) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer. Only regular
+  // files are read (a FIFO would wait for data, a folder gives EISDIR).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     *err = fmt::format("cannot read '{}': {}", path, ErrnoText());
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = fmt::format("cannot read '{}': it is {}, not a file", path, FileTypeName(st.st_mode));
+    ::close(fd);
     return false;
   }
   contents->clear();

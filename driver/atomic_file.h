@@ -8,7 +8,13 @@
 
 namespace triton_aot {
 
+// Reads a regular file; anything else (a folder, a FIFO, a device) is an
+// error at once, never a wait.
 bool ReadFile(const std::string& path, std::string* contents, std::string* err);
+
+// What a file of `mode` (st_mode) is, for messages: "a file", "a folder", "a
+// FIFO (named pipe)", "a socket", "a device".
+std::string FileTypeName(unsigned mode);
 
 // "size mtime" of a file, or "missing": enough to notice a rebuilt or
 // reinstalled tool without reading it.

@@ -13,6 +13,7 @@
 #include "edge_keys.h"
 #include "edge_log.h"
 #include "edge_outputs.h"
+#include "edge_paths.h"
 #include "generated_names.h"
 #include "job_table.h"
 #include "load_module.h"
@@ -21,6 +22,7 @@
 #include "scratch_dir.h"
 #include "source_check.h"
 #include "spec.h"
+#include "utf8.h"
 
 namespace triton_aot {
 namespace fs = std::filesystem;
@@ -35,6 +37,10 @@ bool PrepareOutputDir(const CompileModuleOptions& options, const std::string& mo
   if (ec) {
     *error = Diagnostic::Plain(fmt::format("--output-dir: cannot create the folder '{}': {}{}", options.output_dir,
                                            ec.message(), AdviceForWriteError(ec.value())));
+    return false;
+  }
+  if (std::string problem = OutputNamesProblem(options.output_dir, module_name); !problem.empty()) {
+    *error = Diagnostic::Plain(problem);
     return false;
   }
   RemoveAbandonedTemporaries(options.output_dir, module_name + ".");
@@ -87,7 +93,7 @@ bool WriteDepfile(const CompileModuleOptions& options, const LoadAnswer& loaded,
 
 void LogTimesOrWarn(const std::string& timing_log, const std::vector<TimingRecord>& records) {
   std::string err;
-  if (!LogTimes(timing_log, records, &err)) fmt::print(stderr, "triton-aot: warning: {}\n", err);
+  if (!LogTimes(timing_log, records, &err)) fmt::print(stderr, "triton-aot: warning: {}\n", EscapeInvalidUtf8(err));
 }
 
 // How one attempt at the edge ended.
@@ -113,6 +119,9 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
   build.module_name = fs::path(module_path).stem().string();
   build.cpp_namespace = options.cpp_namespace;
   build.archs = options.archs;
+  if (std::string problem = EdgePathsProblem(options, module_path); !problem.empty()) {
+    return Fail(errors, Diagnostic::Plain(problem));
+  }
   if (const std::string problem = NamespaceNameProblem(build.module_name); !problem.empty()) {
     return Fail(errors, Diagnostic::At(module_path, 1, 0,
                                        fmt::format("the module's name names the generated header and namespace, but "
@@ -127,7 +136,9 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
   LazyCompiler compiler(make_compiler, scratch.path(), module_path, options.source_root);
   std::unique_ptr<ArtifactCache> cache;
   if (!options.cache_dir.empty()) cache = std::make_unique<ArtifactCache>(options.cache_dir, options.cache_max_bytes);
-  if (cache && !cache->Open(&err)) return Fail(errors, Diagnostic::Plain(err));
+  if (cache && !cache->Open(&err)) {
+    return Fail(errors, Diagnostic::Plain(options.cache_dir_origin.empty() ? err : options.cache_dir_origin + ": " + err));
+  }
   const EdgeKeySources keys{module_path, options.source_root, options.frontend_script, options.frontend_identity,
                             options.triton_settings};
   const auto in_module = [&](const std::string& message) { return Diagnostic::Plain(module_path + ": " + message); };

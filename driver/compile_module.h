@@ -33,6 +33,7 @@ struct CompileModuleOptions {
   std::vector<std::string> triton_settings;  // TritonSettings() of the environment
   std::string build_tree;       // empty: unknown
   std::string cache_dir;        // the artifact cache; empty: none
+  std::string cache_dir_origin;  // what named it, for its messages: "--cache-dir", ...
   uint64_t cache_max_bytes = 0;
   bool verbose = false;
 };

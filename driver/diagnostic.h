@@ -5,6 +5,7 @@
 // exactly once.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,10 @@ std::string FormatDiagnostic(const Diagnostic& diagnostic);
 
 // Each diagnostic on its own line(s), without a final newline.
 std::string FormatDiagnostics(const Diagnostics& diagnostics);
+
+// Runs `body` and gives its exit code; an exception that escapes it (a bug:
+// errors are returned, not thrown) is caught, so that the stack unwinds and
+// every destructor runs, and becomes `*error` (false is returned).
+bool RunCatchingExceptions(const std::function<int()>& body, int* exit_code, Diagnostic* error);
 
 }  // namespace triton_aot

@@ -8,6 +8,7 @@
 #include "frontend.h"
 #include "interrupt.h"
 #include "service_client.h"
+#include "utf8.h"
 
 namespace triton_aot {
 namespace {
@@ -55,7 +56,7 @@ CompilerFactory MakeCompilerFactory(const CompileModuleOptions& options, const C
     if (options.verbose && PendingInterrupt() == 0) {
       fmt::print(stderr, "triton-aot: {}: compiling in a Python of this edge's own; the compile service is not "
                          "used: {}\n",
-                 options.module_path, why_not);
+                 options.module_path, EscapeInvalidUtf8(why_not));
     }
     return std::make_unique<Frontend>(frontend, MakeProcessLink(frontend));
   };

@@ -7,6 +7,7 @@
 
 #include "atomic_file.h"
 #include "codegen.h"
+#include "edge_paths.h"
 #include "fatbin.h"
 #include "metadata.h"
 
@@ -103,6 +104,13 @@ bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std:
 }
 
 bool WriteOutputs(const ModuleBuild& build, const std::string& out, std::string* err) {
+  // Nothing is written unless every output can be: something standing where
+  // one goes would otherwise fail the edge half-way through.
+  *err = OutputNamesProblem(out, build.module_name);
+  for (const VariantBuild& variant : build.variants) {
+    if (err->empty()) *err = OutputFileProblem("--output-dir", out + "/" + variant.fatbin_name);
+  }
+  if (!err->empty()) return false;
   bool any_fatbin_changed = false;
   if (!WriteFatbins(build, out, &any_fatbin_changed, err)) return false;
   // The generated source embeds the fatbins by path, so it is rewritten (and

@@ -21,6 +21,7 @@
 #include "environment.h"
 #include "generated_names.h"
 #include "interrupt.h"
+#include "option_values.h"
 #include "report/report_command.h"
 #include "service_client.h"
 #include "spec.h"
@@ -37,6 +38,9 @@ struct CompileCommand {
   CompileModuleOptions options;
   std::vector<std::string> archs;
   CompilerChoice choice;
+  // Numbers as given: CompleteCompileOptions reads them (option_values.h).
+  std::string load_timeout = "120";
+  std::string service_idle_timeout = "900";
   std::string cache_size = "2G";
   bool no_cache = false;
   bool no_service = false;
@@ -45,15 +49,21 @@ struct CompileCommand {
 CLI::App* AddCompileCommand(CLI::App& app, CompileCommand* c) {
   CompileModuleOptions& o = c->options;
   CLI::App* compile = app.add_subcommand("compile", "compile one kernel module into fatbins, metadata and C++");
-  compile->add_option("module", o.module_path, "the kernel module (.py)")->required()->check(CLI::ExistingFile);
+  // Files are checked by the edge itself (edge_paths.h), numbers by
+  // CompleteCompileOptions; expected(0, 1) lets "--option=" through to it.
+  compile->add_option("module", o.module_path, "the kernel module (.py)")->required();
   compile->add_option("--output-dir", o.output_dir, "folder for the artifacts")->required();
   compile->add_option("--namespace", o.cpp_namespace, "C++ namespace of the generated API")->required();
-  compile->add_option("--arch", c->archs, "target architecture (80, 90, 90a, 100, ...); repeat for several")
+  // One value per --arch, each kept as given (even "--arch="): ParseArchList reads them.
+  compile
+      ->add_option_function<std::string>(
+          "--arch", [c](const std::string& arch) { c->archs.push_back(arch); },
+          "target architecture (80, 90, 90a, 100, ...); repeat for several")
       ->required()
-      ->take_all();
-  compile->add_option("--frontend", c->choice.frontend, "the Python frontend script")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->expected(0, 1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->trigger_on_parse();
+  compile->add_option("--frontend", c->choice.frontend, "the Python frontend script")->required();
   compile->add_option("--fatbinary", o.fatbinary, "CUDA's fatbinary")->required();
   compile->add_option("--python", c->choice.python, "Python interpreter that has Triton");
   compile->add_option("--depfile", o.depfile, "write a Makefile-syntax depfile here");
@@ -63,31 +73,59 @@ CLI::App* AddCompileCommand(CLI::App& app, CompileCommand* c) {
   compile->add_option("--ptxas", o.ptxas.explicit_path, "use this ptxas (an error if it cannot be used)");
   compile->add_option("--toolkit-ptxas", o.ptxas.toolkit_path,
                       "the CUDA toolkit's ptxas, tried after --ptxas and TRITON_PTXAS_PATH");
-  compile->add_option("--load-timeout", c->choice.load_timeout_s,
+  compile->add_option("--load-timeout", c->load_timeout,
                       "seconds that starting Python and importing the module may take (default 120)")
-      ->check(CLI::Range(0.1, 86400.0));
+      ->expected(0, 1);
   compile->add_option("--build-tree", o.build_tree,
                       "the build tree of this edge: its edges share one warm compile service");
   compile->add_flag("--no-service", c->no_service,
                     "compile in a Python of this edge's own, not in the compile service");
-  compile->add_option("--service-idle-timeout", c->choice.service_idle_timeout_s,
+  compile->add_option("--service-idle-timeout", c->service_idle_timeout,
                       "seconds a compile service started by this edge waits for work before it exits (default 900)")
-      ->check(CLI::Range(1, 7 * 24 * 3600));
+      ->expected(0, 1);
   compile->add_option("--cache-dir", o.cache_dir,
                       "the artifact cache (default: $TRITON_AOT_CACHE_DIR, else $XDG_CACHE_HOME/triton-aot, else "
                       "~/.cache/triton-aot)");
   compile->add_option("--cache-size", c->cache_size,
-                      "largest size of the artifact cache, e.g. 512M or 2G (default 2G)");
+                      "largest size of the artifact cache, e.g. 512M or 2G (default 2G)")
+      ->expected(0, 1);
   compile->add_flag("--no-cache", c->no_cache, "neither read nor write the artifact cache");
   compile->add_flag("-v,--verbose", o.verbose,
                     "say which ptxas candidates were skipped, why the compile service is not used, and the times");
   return compile;
 }
 
+// The numbers of `triton-aot compile`, each in the range it accepts.
+bool ReadCompileNumbers(CompileCommand* c, Diagnostic* error) {
+  struct Number {
+    const char* option;
+    const char* cmake;
+    const std::string& text;
+    NumberRange range;
+  };
+  const Number numbers[] = {
+      {"--load-timeout", "TRITON_AOT_LOAD_TIMEOUT", c->load_timeout, {"a number of seconds", 0.1, 86400, false}},
+      {"--service-idle-timeout", "TRITON_AOT_SERVICE_IDLE_TIMEOUT", c->service_idle_timeout,
+       {"a whole number of seconds", 1, 7 * 24 * 3600, true}},
+  };
+  double values[std::size(numbers)] = {};
+  for (size_t i = 0; i < std::size(numbers); ++i) {
+    std::string err;
+    if (!ParseNumber(numbers[i].text, numbers[i].range, &values[i], &err)) {
+      *error = Diagnostic::Plain(fmt::format("{}: {} (CMake: {})", numbers[i].option, err, numbers[i].cmake));
+      return false;
+    }
+  }
+  c->choice.load_timeout_s = values[0];
+  c->choice.service_idle_timeout_s = static_cast<int>(values[1]);
+  return true;
+}
+
 // The options CLI11 cannot check, and what comes from the environment.
 bool CompleteCompileOptions(CompileCommand* c, const Environment& environment, Diagnostic* error) {
   CompileModuleOptions& o = c->options;
   std::string err;
+  if (!ReadCompileNumbers(c, error)) return false;
   if (!ParseArchList(c->archs, &o.archs, &err)) return (*error = Diagnostic::Plain("--arch: " + err), false);
   if (const std::string problem = NamespaceProblem(o.cpp_namespace); !problem.empty()) {
     *error = Diagnostic::Plain(fmt::format(
@@ -100,6 +138,7 @@ bool CompleteCompileOptions(CompileCommand* c, const Environment& environment, D
   if (c->no_cache) {
     o.cache_dir.clear();
   } else {
+    o.cache_dir_origin = o.cache_dir.empty() ? "the default artifact cache" : "--cache-dir";
     if (o.cache_dir.empty()) o.cache_dir = DefaultCacheDir(environment);
     if (!ParseByteSize(c->cache_size, &o.cache_max_bytes, &err)) {
       *error = Diagnostic::Plain(fmt::format("--cache-size: {} (CMake: TRITON_AOT_CACHE_SIZE)", err));
@@ -158,10 +197,10 @@ int RunService(const std::string& action, const std::string& build_tree, const E
   return 0;
 }
 
-CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options) {
+CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options, std::string* top) {
   CLI::App* report = app.add_subcommand("report", "summarise a timing log: total, slowest kernels, failures");
   report->add_option("log", options->timing_log, "the timing log")->required();
-  report->add_option("--top", options->top, "how many of the slowest kernels to list");
+  report->add_option("--top", *top, "how many of the slowest kernels to list (default 10)")->expected(0, 1);
   CLI::Option* trace = report->add_option(
       "--trace", options->trace, "also write the latest build as a Chrome trace (JSON) here, for https://ui.perfetto.dev");
   report->add_option("--ninja-log", options->ninja_log,
@@ -170,9 +209,16 @@ CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options) {
   return report;
 }
 
-int RunReport(const ReportOptions& options) {
+int RunReport(ReportOptions options, const std::string& top) {
   ReportOutput output;
   Diagnostic error;
+  double count = 0;
+  std::string err;
+  if (!ParseNumber(top, {"a count", 0, 1'000'000, true}, &count, &err)) {
+    PrintError(Diagnostic::Plain("--top: " + err));
+    return 2;
+  }
+  options.top = static_cast<size_t>(count);
   const bool made = MakeReport(options, &output, &error);
   fmt::print("{}", output.text);
   for (const std::string& note : output.notes) fmt::print(stderr, "{}\n", note);
@@ -181,9 +227,7 @@ int RunReport(const ReportOptions& options) {
   return 1;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   CLI::App app{"triton-aot: compiles Triton kernel modules ahead of time, one build edge per module"};
   app.set_version_flag("--version", std::string("triton-aot ") + triton_aot::kVersion);
   app.require_subcommand(1);
@@ -194,14 +238,31 @@ int main(int argc, char** argv) {
   service->add_option("action", service_action, "status or stop")->required()->check(CLI::IsMember({"status", "stop"}));
   service->add_option("build-tree", service_tree, "the build tree it serves")->required();
   ReportOptions report_options;
-  AddReportCommand(app, &report_options);
+  std::string report_top = "10";
+  AddReportCommand(app, &report_options, &report_top);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    PrintError(Diagnostic::Plain(fmt::format("{}; see 'triton-aot --help' and 'triton-aot <command> --help'", e.what())));
+    return 2;
   }
   const triton_aot::Environment environment = triton_aot::Environment::OfThisProcess();
   if (*compile) return RunCompile(std::move(compile_command), environment);
   if (*service) return RunService(service_action, service_tree, environment);
-  return RunReport(report_options);
+  return RunReport(report_options, report_top);
+}
+
+}  // namespace
+
+// An exception that escapes a command (a bug: errors are returned, not
+// thrown) is one message, after the stack has unwound: the scratch folder's
+// owner removes it and child processes are stopped, which an abort would
+// leave behind.
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  triton_aot::Diagnostic error;
+  if (triton_aot::RunCatchingExceptions([&] { return Main(argc, argv); }, &exit_code, &error)) return exit_code;
+  PrintError(error);
+  return 70;  // EX_SOFTWARE
 }

@@ -4,6 +4,8 @@
 
 #include "protocol_fields.h"
 
+#include "utf8.h"
+
 namespace triton_aot {
 namespace {
 
@@ -263,14 +265,16 @@ bool ParseCompileAnswer(const json& message, std::vector<CompileOutcome>* outcom
   return f.Done();
 }
 
+// Written by hand: the folder, the environment and the stderr path are bytes,
+// which the worker must get exactly, UTF-8 or not (JsonStringOfBytes).
 std::string GreetingLine(const ServiceGreeting& greeting) {
-  return json{{"op", "hello"},
-              {"protocol", greeting.protocol},
-              {"identity", greeting.identity},
-              {"cwd", greeting.cwd},
-              {"env", greeting.env},
-              {"stderr", greeting.stderr_path}}
-      .dump();
+  std::string env;
+  for (const auto& [name, value] : greeting.env) {
+    env += fmt::format("{}{}:{}", env.empty() ? "" : ",", JsonStringOfBytes(name), JsonStringOfBytes(value));
+  }
+  return fmt::format(R"({{"op":"hello","protocol":{},"identity":{},"cwd":{},"env":{{{}}},"stderr":{}}})",
+                     greeting.protocol, JsonStringOfBytes(greeting.identity), JsonStringOfBytes(greeting.cwd), env,
+                     JsonStringOfBytes(greeting.stderr_path));
 }
 
 bool ParseGreeting(const json& message, ServiceGreeting* greeting, std::string* err) {

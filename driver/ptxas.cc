@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "subprocess.h"
+#include "utf8.h"
 
 namespace triton_aot {
 namespace {
@@ -105,7 +106,10 @@ bool ResolvePtxas(const PtxasSources& sources, const Arch& arch, PtxasProber& pr
   for (const Candidate& candidate : candidates) {
     std::string problem;
     PtxasInfo info;
-    if (std::string reason = UnusableReason(candidate.path); !reason.empty()) {
+    if (std::string not_utf8 = NonUtf8PathProblem(fmt::format("ptxas (from {})", candidate.origin), candidate.path);
+        !not_utf8.empty()) {
+      problem = not_utf8;  // Triton is given its path as text, and the metadata records it
+    } else if (std::string reason = UnusableReason(candidate.path); !reason.empty()) {
       problem = fmt::format("ptxas '{}' (from {}) {}", candidate.path, candidate.origin, reason);
     } else if (std::string probe_err; !prober.Probe(candidate.path, &info, &probe_err)) {
       problem = fmt::format("ptxas '{}' (from {}) cannot be used: {}", candidate.path, candidate.origin, probe_err);

@@ -5,6 +5,7 @@
 #include "atomic_file.h"
 #include "cache_key.h"
 #include "timing_log.h"
+#include "utf8.h"
 
 namespace triton_aot {
 namespace {
@@ -78,7 +79,7 @@ bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyC
       // The build goes on; only the next one is slower.
       fmt::print(stderr, "triton-aot: warning: {}: cannot store compiled kernels in the artifact cache '{}': {} "
                          "(turn the cache off with TRITON_AOT_CACHE=OFF or --no-cache)\n",
-                 options.module_path, options.cache_dir, put_err);
+                 options.module_path, EscapeInvalidUtf8(options.cache_dir), EscapeInvalidUtf8(put_err));
       warned = true;
     }
   }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "atomic_file.h"
 
 namespace triton_aot {
 
@@ -72,9 +75,16 @@ bool ParseJsonLine(const std::string& line, TimingRecord* r, std::string* err) {
 bool AppendTimingLog(const std::string& path, const std::vector<TimingRecord>& records, std::string* err) {
   std::string text;
   for (const TimingRecord& r : records) text += ToJsonLine(r) + "\n";
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  // O_NONBLOCK: a FIFO must not make the edge wait for a reader.
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
   if (fd < 0) {
     *err = fmt::format("cannot open timing log '{}': {}", path, std::strerror(errno));
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+    *err = fmt::format("cannot append to timing log '{}': it is {}, not a file", path, FileTypeName(st.st_mode));
+    ::close(fd);
     return false;
   }
   // O_APPEND alone makes each write() land whole at the end on local file

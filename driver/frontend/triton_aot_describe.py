@@ -11,6 +11,8 @@ import math
 import os
 import traceback
 
+import triton_aot_protocol as protocol
+
 SPEC_NAME = "TRITON_AOT_KERNELS"
 
 
@@ -24,7 +26,8 @@ def plain_spec(module):
 
 def _check_exact(value):
     if isinstance(value, dict):
-        for item in value.values():
+        for key, item in value.items():
+            _check_exact(key)
             _check_exact(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
@@ -32,9 +35,27 @@ def _check_exact(value):
     elif isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
         raise TypeError(f"{SPEC_NAME} holds the integer {value}, which does not fit in 64 bits: Triton's "
                         f"constexprs and the driver's numbers are 64-bit integers at most; use a smaller value")
+    elif isinstance(value, str) and protocol.not_utf8(value):
+        surrogate = next(c for c in value if 0xD800 <= ord(c) <= 0xDFFF)
+        raise TypeError(f"{SPEC_NAME} holds the string {ascii(value)}, with the lone surrogate U+{ord(surrogate):04X}, "
+                        f"which is not a character and which UTF-8 cannot carry: write the string with real characters")
     elif isinstance(value, float) and not math.isfinite(value):
         raise TypeError(f"{SPEC_NAME} holds {value!r}, which is not a finite number and cannot be carried "
                         f"exactly: use a finite float, or compute the value in the kernel")
+
+
+def import_line(tree, module_name):
+    """The line of the module's first import statement that imports `module_name` (a dotted name from
+    sys.modules), or 0 when none of its own does (another of the project's files imported it)."""
+    def names_it(name):
+        return name == module_name or module_name.startswith(name + ".") or name.startswith(module_name + ".")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(names_it(alias.name) for alias in node.names):
+            return node.lineno
+        if isinstance(node, ast.ImportFrom) and node.module and (
+                names_it(node.module) or any(names_it(f"{node.module}.{a.name}") for a in node.names)):
+            return node.lineno
+    return 0
 
 
 def compilation_error_location(exc, kernels):

@@ -123,7 +123,12 @@ class Frontend:
         finally:
             sys.path.remove(module_dir)
 
-        files, distributions = imports.what_was_imported(m for k, m in list(sys.modules.items()) if k not in before)
+        new_modules = [(k, m) for k, m in list(sys.modules.items()) if k not in before]
+        files, distributions = imports.what_was_imported(m for _, m in new_modules)
+        names = {os.path.realpath(m.__file__): k for k, m in new_modules if getattr(m, "__file__", None)}
+        imported = {f["path"]: names.get(f["path"], "") for f in files}
+        if (not_utf8 := _path_not_utf8(path, tree, imported, os.path.abspath(triton.__file__))) is not None:
+            return not_utf8
         self.module = module
         self.kernels = {}
         described = {}
@@ -217,6 +222,21 @@ class Frontend:
         # not keep every module it ever compiled.
         linecache.clearcache()
         return {"ok": True, "results": results}
+
+
+def _path_not_utf8(path, tree, imported, triton_file):
+    """The error for a path of the load answer that UTF-8 cannot carry (a byte that is not UTF-8, which
+    os.fsdecode made a lone surrogate): a project file the module imports, or Triton's own; None when all can."""
+    for file in sorted(imported):
+        if protocol.not_utf8(file):
+            return _error("not-utf8", f"the module imports '{protocol.escaped(file)}', whose path is not valid "
+                          f"UTF-8 ({protocol.not_utf8(file)}); TritonAOT passes the paths of the project's files "
+                          f"as UTF-8 text: rename the folder", path, describe.import_line(tree, imported[file]))
+    if protocol.not_utf8(triton_file):
+        return _error("not-utf8", f"Triton is installed at '{protocol.escaped(triton_file)}', a path that is not "
+                      f"valid UTF-8 ({protocol.not_utf8(triton_file)}); TritonAOT passes Triton's files to the "
+                      f"build as UTF-8 text: install it (its virtual environment) under a folder whose path is UTF-8")
+    return None
 
 
 def _triton_key():

@@ -23,7 +23,57 @@ def read_message(line):
     return message
 
 
+# The fields whose strings are text for people: a byte that is not UTF-8
+# there (a path from os.fsdecode) is shown escaped. Anywhere else a string
+# is data, which the driver must get exactly or not at all.
+_TEXT_FIELDS = {"message", "error", "file", "stale", "worker_ended"}
+
+
+class NotUtf8(ValueError):
+    """A string of a message that UTF-8 cannot carry: it holds a lone surrogate."""
+
+    def __init__(self, field, value):
+        super().__init__(f"'{field}' holds '{escaped(value)}', which is not valid UTF-8 ({not_utf8(value)})")
+        self.field = field
+        self.value = value
+
+
+def not_utf8(text):
+    """Why UTF-8 cannot carry `text` ("byte 0xe9 at offset 8"), or None when it can."""
+    for i, c in enumerate(text):
+        if 0xDC80 <= ord(c) <= 0xDCFF:  # a byte that was not UTF-8, as os.fsdecode() gives it
+            return f"byte 0x{ord(c) - 0xDC00:02x} at offset {len(os.fsencode(text[:i]))}"
+        if 0xD800 <= ord(c) <= 0xDFFF:
+            return f"the lone surrogate U+{ord(c):04X} at character {i}"
+    return None
+
+
+def escaped(text):
+    """`text` with each lone surrogate written as \\xNN (a byte of a path) or \\uNNNN."""
+    return "".join(f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else
+                   f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
+def _carryable(value, field):
+    if isinstance(value, dict):
+        return {_carryable(k, field): _carryable(v, f"{field}.{k}" if field else str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_carryable(v, f"{field}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, str) and not_utf8(value):
+        if field.rsplit(".", 1)[-1] in _TEXT_FIELDS:
+            return escaped(value)
+        raise NotUtf8(field, value)
+    return value
+
+
 def write_message(stream, message):
+    """One message, as UTF-8 JSON: json.dumps would write a lone surrogate as \\udcNN, which is no UTF-8 text and
+    which the driver refuses; a message that holds one as data becomes an error saying where."""
+    try:
+        message = _carryable(message, "")
+    except NotUtf8 as e:
+        message = error("not-utf8", f"what the module holds cannot reach the driver: {e}; TritonAOT passes paths and "
+                        f"names as UTF-8 text: rename the folder, or change the string")
     stream.write(json.dumps(message) + "\n")
     stream.flush()
 

@@ -55,6 +55,15 @@ TEST(ParseArchTest, RejectsArchitecturesTritonDoesNotSupport) {
   EXPECT_NE(err.find("75 or newer"), std::string::npos) << err;
 }
 
+TEST(ParseArchTest, RejectsNumbersNoComputeCapabilityHasNamingTheRange) {
+  for (const char* text : {"1000", "sm_99999", "18446744073709551616", "99999999999999999999a"}) {
+    std::string err = ParseError(text);
+    EXPECT_NE(err.find(std::string("'") + text + "'"), std::string::npos) << err;
+    EXPECT_NE(err.find("from 75 to 999"), std::string::npos) << err;
+  }
+  EXPECT_EQ(MustParse("999").capability, 999) << "unknown but possible: ptxas decides";
+}
+
 TEST(ArchTest, SmNameUsesTheArchSpecificTargetFromHopperOn) {
   EXPECT_EQ(Arch{75}.SmName(), "sm_75");
   EXPECT_EQ(Arch{80}.SmName(), "sm_80");

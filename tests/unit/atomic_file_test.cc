@@ -281,6 +281,19 @@ TEST(WriteFileIfChangedTest, CreatesAMissingFileAndChangedIsOptional) {
   EXPECT_EQ(ReadText(dir / "k.h"), "");
 }
 
+// A FIFO would block a plain open() until a writer came, and a read until it
+// wrote: refused at once, as is a folder.
+TEST(ReadFileTest, RefusesWhatIsNotARegularFileWithoutWaiting) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0644), 0);
+  std::filesystem::create_directory(dir / "folder");
+  std::string contents, err;
+  EXPECT_FALSE(ReadFile(dir / "fifo", &contents, &err));
+  EXPECT_EQ(err, "cannot read '" + dir / "fifo" + "': it is a FIFO (named pipe), not a file");
+  EXPECT_FALSE(ReadFile(dir / "folder", &contents, &err));
+  EXPECT_EQ(err, "cannot read '" + dir / "folder" + "': it is a folder, not a file");
+}
+
 TEST(ReadFileTest, ReadsBytesAndReportsMissingFiles) {
   TempDir dir;
   const std::string bytes(100000, '\0');

@@ -193,6 +193,16 @@ TEST(ProtocolTest, GreetingRoundTrips) {
   EXPECT_EQ(err, "service greeting: 'env' is missing");
 }
 
+// The working folder, the environment and the stderr path are bytes: the
+// greeting carries those that are not UTF-8 too, as Python's \\udcNN
+// (utf8_test.cc checks that Python reads back exactly the bytes).
+TEST(ProtocolTest, GreetingCarriesBytesThatAreNotUtf8) {
+  const ServiceGreeting sent{kProtocolVersion, "abc123", "/caf\xe9", {{"LANG\xff", "x\xe9y"}}, "/caf\xe9/log"};
+  const std::string line = GreetingLine(sent);
+  EXPECT_EQ(line, R"({"op":"hello","protocol":)" + std::to_string(kProtocolVersion) +
+                      R"(,"identity":"abc123","cwd":"/caf\udce9","env":{"LANG\udcff":"x\udce9y"},"stderr":"/caf\udce9/log"})");
+}
+
 TEST(ProtocolTest, GreetingAnswersRoundTrip) {
   GreetingAnswer served{.served = true, .worker_pid = 42};
   GreetingAnswer stale{.served = false, .stale = "triton/__init__.py changed", .service_pid = 7};

@@ -238,6 +238,26 @@ TEST(ResolvePtxasTest, ToolkitTooOldFallsThroughToTheNextCandidate) {
   EXPECT_TRUE(Contains(notes, "cannot compile for sm_90a")) << notes;
 }
 
+// Triton gets ptxas's path as text and the metadata records it: a path that
+// is not UTF-8 is skipped when found, and an error when asked for.
+TEST(ResolvePtxasTest, APathThatIsNotUtf8IsSkippedOrAnErrorWhenAskedFor) {
+  TempDir dir;
+  PtxasSources sources;
+  sources.toolkit_path = StandInPtxas(dir / "caf\xe9/ptxas", "12.8", "'sm_80','sm_90','sm_90a'");
+  const std::string on_path = StandInPtxas(dir / "bin/ptxas", "12.8", "'sm_80','sm_90','sm_90a'");
+  sources.path_env = dir / "bin";
+  PtxasProber prober;
+  PtxasChoice choice;
+  std::string notes, err;
+  ASSERT_TRUE(ResolvePtxas(sources, Arch{90}, prober, &choice, &notes, &err)) << err;
+  EXPECT_EQ(choice.info.path, on_path);
+  EXPECT_TRUE(Contains(notes, "ptxas (from CUDA toolkit): the path '" + dir / "caf\\xe9/ptxas" + "' is not valid UTF-8"))
+      << notes;
+  sources.explicit_path = sources.toolkit_path;
+  EXPECT_FALSE(ResolvePtxas(sources, Arch{90}, prober, &choice, &notes, &err));
+  EXPECT_TRUE(Contains(err, "ptxas (from --ptxas): the path '" + dir / "caf\\xe9/ptxas" + "' is not valid UTF-8")) << err;
+}
+
 TEST(ResolvePtxasTest, ToolkitTooOldFallsThroughToTheRealBundledPtxas) {
   const std::string bin = TritonBinDir();
   if (bin.empty()) GTEST_SKIP() << "no Python with Triton configured";
