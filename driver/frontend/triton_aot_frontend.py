@@ -123,11 +123,9 @@ class Frontend:
         finally:
             sys.path.remove(module_dir)
 
-        new_modules = [(k, m) for k, m in list(sys.modules.items()) if k not in before]
-        files, distributions = imports.what_was_imported(m for _, m in new_modules)
-        names = {os.path.realpath(m.__file__): k for k, m in new_modules if getattr(m, "__file__", None)}
-        imported = {f["path"]: names.get(f["path"], "") for f in files}
-        if (not_utf8 := _path_not_utf8(path, tree, imported, os.path.abspath(triton.__file__))) is not None:
+        files, distributions, not_utf8 = _imported(path, tree, [(k, m) for k, m in list(sys.modules.items())
+                                                                if k not in before], triton)
+        if not_utf8 is not None:
             return not_utf8
         self.module = module
         self.kernels = {}
@@ -222,6 +220,15 @@ class Frontend:
         # not keep every module it ever compiled.
         linecache.clearcache()
         return {"ok": True, "results": results}
+
+
+def _imported(path, tree, new_modules, triton):
+    """What the module imported (triton_aot_imports.what_was_imported), and the error for a path of it that
+    UTF-8 cannot carry, or None."""
+    files, distributions = imports.what_was_imported(m for _, m in new_modules)
+    names = {os.path.realpath(m.__file__): k for k, m in new_modules if getattr(m, "__file__", None)}
+    imported = {f["path"]: names.get(f["path"], "") for f in files}
+    return files, distributions, _path_not_utf8(path, tree, imported, os.path.abspath(triton.__file__))
 
 
 def _path_not_utf8(path, tree, imported, triton_file):
