@@ -191,7 +191,7 @@ TEST_F(AutotuneHooksTest, BuffersWithSizesAreBuiltAndDescribedInTheGeneratedCode
     EXPECT_NE(source.find("kernels.accumulate\", accumulate_variants, 2, kAccumulateTuningBuffers, 2);"),
               std::string::npos)
         << source;
-    EXPECT_NE(source.find("const std::int64_t buffer_elements[] = {static_cast<std::int64_t>(n), std::int64_t{8}};"),
+    EXPECT_NE(source.find("const triton_aot::grid::Int buffer_elements[] = {n, 8};"),
               std::string::npos)
         << source;
     const std::string metadata = ReadText(dir_.path() / "out" / "kernels.json");
