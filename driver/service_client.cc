@@ -55,10 +55,11 @@ ServiceGreeting Hello(const Environment& environment, const std::string& identit
 
 // One request and its answer on a fresh connection.
 bool Ask(const Socket& socket, const std::string& request, const std::string& what, int timeout_ms,
-         LineReader* reader, json* answer, std::string* err) {
+         LineReader* reader, json* answer, std::string* err, bool* timed_out = nullptr) {
   if (!WriteAllTo(socket.fd(), request + "\n", err)) return false;
   std::string line;
   const LineReader::Read read = reader->ReadLine(socket.fd(), &line, timeout_ms);
+  if (timed_out) *timed_out = read == LineReader::Read::kTimedOut;
   if (read != LineReader::Read::kLine) {
     *err = read == LineReader::Read::kTimedOut ? fmt::format("no answer within {} s", timeout_ms / 1000)
            : read == LineReader::Read::kInterrupted ? "interrupted"
@@ -127,13 +128,16 @@ class ServiceLink : public FrontendLink {
   std::string ended_;
 };
 
-enum class Greeted { kServed, kStale, kFailed };
+enum class Greeted { kServed, kStale, kWedged, kFailed };
 
 Greeted Greet(const Socket& socket, const ServiceOptions& options, const FrontendOptions& frontend,
               LineReader* reader, pid_t* worker, std::string* why) {
   json message;
   const std::string hello = GreetingLine(Hello(options.environment, options.identity, frontend));
-  if (!Ask(socket, hello, "service greeting answer", kHelloTimeoutMs, reader, &message, why)) return Greeted::kFailed;
+  bool timed_out = false;
+  if (!Ask(socket, hello, "service greeting answer", kHelloTimeoutMs, reader, &message, why, &timed_out)) {
+    return timed_out ? Greeted::kWedged : Greeted::kFailed;
+  }
   GreetingAnswer answer;
   if (!ParseGreetingAnswer(message, &answer, why)) return Greeted::kFailed;
   if (!answer.served) {
@@ -142,6 +146,21 @@ Greeted Greet(const Socket& socket, const ServiceOptions& options, const Fronten
   }
   *worker = answer.worker_pid;
   return Greeted::kServed;
+}
+
+// A service that took the connection but did not answer the greeting (it
+// is stopped, or stuck) is this user's own process, known by the socket's
+// peer credentials: it is killed and its socket removed, so that the next
+// edge starts a new one instead of waiting too.
+void RetireWedgedService(const Socket& socket, const std::string& socket_path) {
+  struct ucred peer {};
+  socklen_t size = sizeof(peer);
+  if (::getsockopt(socket.fd(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid() ||
+      peer.pid <= 0) {
+    return;
+  }
+  ::unlink(socket_path.c_str());
+  ::kill(peer.pid, SIGKILL);
 }
 
 // Waits until process `pid` (not a child of ours) has ended.
@@ -303,7 +322,11 @@ std::unique_ptr<FrontendLink> ConnectToService(const ServiceOptions& options, co
   if (connected == Connected::kYes) {
     const Greeted greeted = Greet(socket, options, frontend, &reader, &worker, why_not);
     if (greeted == Greeted::kServed) return std::make_unique<ServiceLink>(std::move(socket), std::move(reader), worker, paths.log);
-    if (greeted == Greeted::kFailed) return nullptr;
+    if (greeted == Greeted::kWedged) {
+      RetireWedgedService(socket, paths.socket);
+      *why_not += "; it was stopped, and the next edge starts a new one";
+    }
+    if (greeted == Greeted::kFailed || greeted == Greeted::kWedged) return nullptr;
     // Stale: it has withdrawn its socket and exits; this edge starts the
     // next one.
     socket.Reset();
@@ -320,6 +343,7 @@ std::unique_ptr<FrontendLink> ConnectToService(const ServiceOptions& options, co
     if (ConnectTo(paths.socket, &socket, why_not) != Connected::kYes) return nullptr;
   }
   const Greeted greeted = Greet(socket, options, frontend, &reader, &worker, why_not);
+  if (greeted == Greeted::kWedged) RetireWedgedService(socket, paths.socket);
   if (greeted == Greeted::kStale) {
     *why_not = "the compile service was started for a different driver, Python or ptxas: " + *why_not;
   }
