@@ -63,7 +63,7 @@ bool CheckSizeConstexprs(const KernelSpec& kernel, const GridExpr& size, const s
   for (const std::string& name : size.Names()) {
     for (const Variant& variant : kernel.variants) {
       if (!variant.constexprs.contains(name)) break;  // an argument
-      const json& value = variant.constexprs[name];
+      const auto& value = variant.constexprs[name];
       if (!value.is_number_integer()) {
         return checker.Fail(kernel.line, fmt::format("{} reads constexpr '{}', which is {} in variant '{}'; it must "
                                                      "be an int",
