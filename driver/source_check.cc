@@ -24,6 +24,11 @@ std::map<std::string, std::string> Sources(const std::string& module_path, const
 
 }  // namespace
 
+std::string FileSha256(const std::string& path) {
+  std::string bytes, ignored;
+  return ReadFile(path, &bytes, &ignored) ? Sha256Hex(bytes) : "";
+}
+
 std::string ChangedOnDisk(const std::string& module_path, const LoadAnswer& compiled) {
   for (const auto& [path, sha256] : Sources(module_path, compiled)) {
     std::string bytes, ignored;

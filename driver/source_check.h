@@ -14,6 +14,9 @@ namespace triton_aot {
 // read now); empty if none.
 std::string ChangedOnDisk(const std::string& module_path, const LoadAnswer& compiled);
 
+// The SHA-256 of the file's bytes now; empty when it cannot be read.
+std::string FileSha256(const std::string& path);
+
 // The first of the module and its imports that two loads of it saw with
 // different bytes (or that only one of them imported); empty if none.
 std::string ChangedBetween(const std::string& module_path, const LoadAnswer& before, const LoadAnswer& after);

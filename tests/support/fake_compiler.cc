@@ -11,6 +11,7 @@
 
 #include "atomic_file.h"
 #include "content_hash.h"
+#include "source_check.h"
 #include "test_support.h"
 
 namespace triton_aot::testing {
@@ -35,11 +36,6 @@ bool MakeBinaries(const std::string& function, const std::string& sm, Binaries* 
   return true;
 }
 
-std::string FileSha256(const std::string& path) {
-  std::string bytes, ignored;
-  return ReadFile(path, &bytes, &ignored) ? Sha256Hex(bytes) : "unreadable";
-}
-
 class FakeCompiler : public KernelCompiler {
  public:
   explicit FakeCompiler(FakeCompilerScript* script) : script_(script) {}
@@ -48,8 +44,8 @@ class FakeCompiler : public KernelCompiler {
   // each import (given as a path) as they are read now.
   bool Load(const std::string& module_path, const std::string&, LoadAnswer* loaded, Diagnostic* error) override {
     ++script_->loads;
-    if (script_->load_error) return (*error = *script_->load_error, false);
     if (script_->before_load) script_->before_load();
+    if (script_->load_error) return (*error = *script_->load_error, false);
     nlohmann::json answer = script_->load_answer;
     if (answer.value("module_sha256", "").empty()) answer["module_sha256"] = FileSha256(module_path);
     for (nlohmann::json& file : answer["imports"]) {

@@ -225,6 +225,18 @@ TEST_F(CompileModuleTest, AHelperEditedBeforeALateLoadIsNotCompiledUnderTheRecal
   EXPECT_EQ(script_.compiled.size(), 4u + 6u) << "every job, keyed by the edited helper";
 }
 
+TEST_F(CompileModuleTest, ALoadThatFailsWhileTheModuleIsBeingWrittenIsTriedAgain) {
+  // An editor that truncates the file, then writes it: the load saw it half-written.
+  script_.load_error = Diagnostic::At(dir_ / "src/adds.py", 1, 0, "the module declares nothing to build");
+  int loads = 0;
+  script_.before_load = [&] {
+    if (++loads == 1) WriteText(dir_.path() / "src/adds.py", "# the kernel module, written out\n");
+    if (loads == 2) script_.load_error.reset();
+  };
+  CompileOk();
+  EXPECT_EQ(script_.loads, 2);
+}
+
 TEST_F(CompileModuleTest, AModuleThatKeepsChangingFailsTheEdgeAfterThreeAttempts) {
   int edits = 0;
   script_.edit_outcome = [&](const CompileJob& job, CompileOutcome*) {
