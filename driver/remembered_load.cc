@@ -3,6 +3,7 @@
 #include "artifact_cache.h"
 #include "atomic_file.h"
 #include "content_hash.h"
+#include "source_check.h"
 
 namespace triton_aot {
 namespace {
@@ -16,8 +17,8 @@ std::string Fingerprint(const std::string& path, bool by_content) {
     const std::string stamp = FileStamp(path);
     return stamp == "missing" ? "" : "stamp " + stamp;
   }
-  std::string bytes, ignored;
-  return ReadFile(path, &bytes, &ignored) ? "sha256 " + Sha256Hex(bytes) : "";
+  const std::string sha256 = FileSha256(path);
+  return sha256.empty() ? "" : "sha256 " + sha256;
 }
 
 // [[path, fingerprint], ...] of what `loaded` was made of: the imported files

@@ -31,8 +31,7 @@ std::string FileSha256(const std::string& path) {
 
 std::string ChangedOnDisk(const std::string& module_path, const LoadAnswer& compiled) {
   for (const auto& [path, sha256] : Sources(module_path, compiled)) {
-    std::string bytes, ignored;
-    if (!ReadFile(path, &bytes, &ignored) || Sha256Hex(bytes) != sha256) return path;
+    if (FileSha256(path) != sha256) return path;
   }
   return "";
 }

@@ -64,12 +64,6 @@ int LineOf(const std::string& module, const std::string& text) {
   return 1 + static_cast<int>(std::count(module.begin(), module.begin() + static_cast<long>(at), '\n'));
 }
 
-int CountMessages(const std::string& output) {
-  static const std::regex kMessage(R"((^|\n)\S[^\n]*?: error: )");
-  return static_cast<int>(std::distance(std::sregex_iterator(output.begin(), output.end(), kMessage),
-                                        std::sregex_iterator()));
-}
-
 struct Refused {
   std::string name;
   std::string module;

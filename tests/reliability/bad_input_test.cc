@@ -105,18 +105,6 @@ struct BadInput {
 
 std::ostream& operator<<(std::ostream& os, const BadInput& c) { return os << c.name; }
 
-std::string RegexEscape(const std::string& text) {
-  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
-}
-
-// Lines that begin a message: "<where>: error: ...". Python stacks and
-// quoted tool output are indented under the one message.
-int CountMessages(const std::string& output) {
-  static const std::regex kMessage(R"((^|\n)\S[^\n]*?: error: )");
-  return static_cast<int>(std::distance(std::sregex_iterator(output.begin(), output.end(), kMessage),
-                                        std::sregex_iterator()));
-}
-
 // Whether `program` is on PATH.
 bool OnPath(const std::string& program) {
   const char* path = std::getenv("PATH");

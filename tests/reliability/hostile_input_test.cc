@@ -53,17 +53,6 @@ struct HostileCase {
 
 std::ostream& operator<<(std::ostream& os, const HostileCase& c) { return os << c.name; }
 
-std::string RegexEscape(const std::string& text) {
-  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
-}
-
-// Lines that begin a message: "<where>: error: ...".
-int CountMessages(const std::string& output) {
-  static const std::regex kMessage(R"((^|\n)\S[^\n]*?: error: )");
-  return static_cast<int>(std::distance(std::sregex_iterator(output.begin(), output.end(), kMessage),
-                                        std::sregex_iterator()));
-}
-
 void MakeFifo(const fs::path& path) {
   fs::create_directories(path.parent_path());
   ASSERT_EQ(::mkfifo(path.c_str(), 0644), 0) << path;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -123,6 +124,16 @@ ForkedResult RunForked(const std::function<int(int out_fd)>& body) {
   while (::waitpid(pid, &result.status, 0) < 0 && errno == EINTR) {
   }
   return result;
+}
+
+int CountMessages(const std::string& output) {
+  static const std::regex kMessage(R"((^|\n)\S[^\n]*?: error: )");
+  return static_cast<int>(std::distance(std::sregex_iterator(output.begin(), output.end(), kMessage),
+                                        std::sregex_iterator()));
+}
+
+std::string RegexEscape(const std::string& text) {
+  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
 }
 
 }  // namespace triton_aot::testing

@@ -58,6 +58,13 @@ std::vector<std::string> DriverCompileCommand(const std::filesystem::path& modul
 // changes, adds or erases what it needs.
 std::map<std::string, std::string> PlainCompileOptions(const std::filesystem::path& output_dir);
 
+// The driver's messages in `output`: lines that begin "<where>: error: ".
+// Python stacks and quoted tool output are indented under the one message.
+int CountMessages(const std::string& output);
+
+// `text` with every character a std::regex treats specially escaped.
+std::string RegexEscape(const std::string& text);
+
 // Tools found when this build was configured; empty when missing.
 std::string TestPython();      // a Python that imports triton
 std::string Fatbinary();
