@@ -182,9 +182,9 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
   // runs again next time.
   constexpr int kAttempts = 3;
   std::string changed_source;
+  const std::string module_path = fs::absolute(options.module_path).lexically_normal().string();
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     errors->clear();
-    const std::string module_path = fs::absolute(options.module_path).lexically_normal().string();
     const std::string module_before = FileSha256(module_path);
     LoadAnswer compiled;
     Attempt outcome = CompileOnce(options, make_compiler, prober, errors, &compiled, &changed_source);
@@ -196,15 +196,14 @@ bool CompileModule(const CompileModuleOptions& options, const CompilerFactory& m
         WaitForFileClockToPass(options.depfile, fs::path(options.depfile).filename().string());
       }
       changed_source = ChangedOnDisk(module_path, compiled);
-      if (!changed_source.empty()) outcome = Attempt::kSourcesChanged;
     } else if (outcome == Attempt::kFailed) {
       // An error of a file being written (an editor that truncates, then
       // writes) is no error of the file: the edge tries again.
       changed_source = FileSha256(module_path) != module_before ? module_path
                        : compiled.module_sha256.empty()         ? ""
                                                                 : ChangedOnDisk(module_path, compiled);
-      if (!changed_source.empty()) outcome = Attempt::kSourcesChanged;
     }
+    if (!changed_source.empty()) outcome = Attempt::kSourcesChanged;
     switch (outcome) {
       case Attempt::kDone: return true;
       case Attempt::kFailed: return false;
