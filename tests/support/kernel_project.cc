@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -71,6 +72,61 @@ std::map<std::string, std::string> ReadTree(const fs::path& root) {
   std::map<std::string, std::string> files;
   for (const std::string& name : ListFiles(root)) files[name] = ReadText(root / name);
   return files;
+}
+
+namespace {
+
+std::string Printable(const std::string& bytes) {
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      static const char kHex[] = "0123456789abcdef";
+      out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string FirstDifference(const std::string& actual, const std::string& expected) {
+  size_t at = 0;
+  while (at < actual.size() && at < expected.size() && actual[at] == expected[at]) ++at;
+  const size_t from = at < 40 ? 0 : at - 40;
+  return "differs from byte " + std::to_string(at) + " (sizes " + std::to_string(actual.size()) + " and " +
+         std::to_string(expected.size()) + "):\n    actual:   ..." + Printable(actual.substr(from, 120)) +
+         "\n    expected: ..." + Printable(expected.substr(from, 120)) + "\n";
+}
+
+}  // namespace
+
+std::string TreeDifference(const std::map<std::string, std::string>& actual,
+                           const std::map<std::string, std::string>& expected) {
+  std::string difference;
+  for (const auto& [name, bytes] : expected) {
+    auto it = actual.find(name);
+    if (it == actual.end()) {
+      difference += "  " + name + ": missing\n";
+    } else if (it->second != bytes) {
+      difference += "  " + name + ": " + FirstDifference(it->second, bytes);
+    }
+  }
+  for (const auto& [name, bytes] : actual) {
+    if (!expected.contains(name)) difference += "  " + name + ": not expected\n";
+  }
+  return difference;
+}
+
+std::string CMakeCacheValue(const fs::path& build_dir, const std::string& name) {
+  std::istringstream cache(ReadText(build_dir / "CMakeCache.txt"));
+  for (std::string line; std::getline(cache, line);) {
+    const size_t colon = line.find(':');
+    const size_t equals = line.find('=');
+    if (colon != std::string::npos && equals != std::string::npos && colon < equals && line.substr(0, colon) == name) {
+      return line.substr(equals + 1);
+    }
+  }
+  return "";
 }
 
 std::vector<std::string> TemporaryFiles(const fs::path& root) {

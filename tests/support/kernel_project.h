@@ -55,6 +55,16 @@ void Touch(const std::filesystem::path& path);
 // Name -> bytes of every regular file under `root`.
 std::map<std::string, std::string> ReadTree(const std::filesystem::path& root);
 
+// "" when the two trees (from ReadTree) hold the same files with the same
+// bytes; else each file missing, extra or different, with the offset of its
+// first differing byte and the text around it, for a failure message that a
+// map of binary files would bury.
+std::string TreeDifference(const std::map<std::string, std::string>& actual,
+                           const std::map<std::string, std::string>& expected);
+
+// A value this project's CMakeCache.txt holds (`NAME:TYPE=value`), or "".
+std::string CMakeCacheValue(const std::filesystem::path& build_dir, const std::string& name);
+
 // Files under `root` whose names mark them as temporary: a scratch folder's
 // contents or an output being written (".scratch.", ".tmp.").
 std::vector<std::string> TemporaryFiles(const std::filesystem::path& root);
