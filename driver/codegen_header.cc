@@ -107,7 +107,7 @@ void EmitKernelDeclarations(CodePrinter& printer, const ModuleBuild& build, size
 
 std::string GenerateHeader(const ModuleBuild& build) {
   CodePrinter printer;
-  printer.Emit({{"banner", Banner(build)},
+  printer.Emit({{"banner", Banner(build, BannerFor::kHeader)},
                 {"namespace", build.cpp_namespace + "::" + build.module_name},
                 {"kernels",
                  [&] {

@@ -220,7 +220,7 @@ std::string GenerateSource(const ModuleBuild& build) {
   for (const VariantBuild& v : build.variants) {
     symbols += (symbols.empty() ? "" : "\n") + fmt::format("extern const unsigned char {}[];", FatbinSymbol(build, v));
   }
-  printer.Emit({{"banner", Banner(build)},
+  printer.Emit({{"banner", Banner(build, BannerFor::kSource)},
                 {"header", CppStringLiteral(build.module_name + ".h")},
                 {"asm", AsmLines(build)},
                 {"symbols", symbols},

@@ -58,6 +58,7 @@ bool ResolveTools(const CompileModuleOptions& options, const LoadAnswer& loaded,
   PtxasSources sources = options.ptxas;
   const fs::path triton_dir = fs::path(loaded.triton_file).parent_path();
   sources.triton_bin_dir = (triton_dir / "backends" / "nvidia" / "bin").string();
+  sources.blackwell_from = loaded.blackwell_ptxas_from;
   for (const Arch& arch : options.archs) {
     std::string notes;
     PtxasChoice choice;

@@ -15,6 +15,8 @@ std::vector<TimingRecord> TimingRecords(const JobTable& table, const ModuleBuild
     record.arch = job.arch.SmName();
     record.compile_us = job.outcome.elapsed_us;
     record.ptxas = build.ptxas.at(job.arch.capability).info.path;
+    record.ptxas_version = build.ptxas.at(job.arch.capability).info.version;
+    record.triton_version = build.triton_version;
     record.ok = job.outcome.ok;
     record.error = job.outcome.error;
     record.start_us = job.outcome.start_us;

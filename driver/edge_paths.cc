@@ -39,9 +39,9 @@ std::string EdgePathsProblem(const CompileModuleOptions& options, const std::str
       {"--source-root", options.source_root},
       {"--ptxas", options.ptxas.explicit_path},
       {"TRITON_PTXAS_PATH", options.ptxas.env_path},
-      // Used (and so recorded) only for arch 100 and newer.
+      // Used (and so recorded) only from sm_90 (Triton 3.9) or sm_100 (3.6 to 3.8) on.
       {"TRITON_PTXAS_BLACKWELL_PATH",
-       !options.archs.empty() && options.archs.back().capability >= 100 ? options.ptxas.env_blackwell : ""},
+       !options.archs.empty() && options.archs.back().capability >= 90 ? options.ptxas.env_blackwell : ""},
   };
   for (const auto& [what, path] : text_paths) {
     if (std::string problem = NonUtf8PathProblem(what, path); !problem.empty()) return problem;

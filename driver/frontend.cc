@@ -79,7 +79,7 @@ class ProcessLink : public FrontendLink {
 std::vector<std::string> FrontendFiles(const std::string& frontend_script) {
   const std::filesystem::path folder = std::filesystem::path(frontend_script).parent_path();
   return {frontend_script, (folder / "triton_aot_protocol.py").string(), (folder / "triton_aot_describe.py").string(),
-          (folder / "triton_aot_imports.py").string()};
+          (folder / "triton_aot_imports.py").string(), (folder / "triton_aot_versions.py").string()};
 }
 
 bool FrontendDigest(const std::string& frontend_script, std::string* sha256, std::string* err) {
@@ -201,6 +201,8 @@ bool Frontend::Load(const std::string& module_path, const std::string& source_ro
                                                "add_triton_kernels() at a Python that has it (PYTHON keyword or "
                                                "TRITON_AOT_PYTHON)",
                                                failure.message));
+      } else if (failure.kind == "triton-version") {
+        *error = Diagnostic::Plain(fmt::format("{}: {}", module_path, failure.message));
       } else {
         *error = FrontendDiagnostic(failure, module_path);
       }

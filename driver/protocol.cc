@@ -160,7 +160,8 @@ json LoadAnswer::ToJson() const {
           {"spec_lines", spec_lines}, {"kernels", kernels_json}, {"module_sha256", module_sha256},
           {"imports", imports_json}, {"distributions", distributions_json},
           {"triton_version", triton_version}, {"triton_file", triton_file}, {"triton_key", triton_key},
-          {"triton_files", triton_files}};
+          {"triton_files", triton_files},
+          {"blackwell_ptxas_from", blackwell_ptxas_from ? json(blackwell_ptxas_from) : json()}};
 }
 
 bool ParseLoadAnswer(const json& message, LoadAnswer* answer, std::string* err) {
@@ -172,6 +173,9 @@ bool ParseLoadAnswer(const json& message, LoadAnswer* answer, std::string* err) 
   f.Get("imports", &imports).Get("distributions", &distributions);
   f.Get("triton_version", &answer->triton_version).Get("triton_file", &answer->triton_file);
   f.Get("triton_key", &answer->triton_key).Get("triton_files", &answer->triton_files);
+  std::optional<int> blackwell_ptxas_from;
+  f.Optional("blackwell_ptxas_from", &blackwell_ptxas_from);
+  answer->blackwell_ptxas_from = blackwell_ptxas_from.value_or(0);
   if (f.ok() && !CheckSpecLines(f, answer->spec_lines)) f.Include(false);
   if (f.ok() && !kernels.is_object()) f.Fail("must be an object", "kernels");
   for (auto it = kernels.begin(); f.ok() && it != kernels.end(); ++it) {

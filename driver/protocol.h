@@ -23,7 +23,7 @@ namespace triton_aot {
 // The protocol's version, PROTOCOL_VERSION in triton_aot_protocol.py too. A
 // service that speaks another one answers the greeting as stale, and the edge
 // replaces it; a served greeting of another version is refused.
-inline constexpr int kProtocolVersion = 2;
+inline constexpr int kProtocolVersion = 3;
 
 // The frontend's error object: what failed, and where in the user's files.
 struct FrontendError {
@@ -116,6 +116,9 @@ struct LoadAnswer {
   std::string triton_file;  // triton/__init__.py
   std::string triton_key;   // Triton's hash of its compiler
   std::vector<std::string> triton_files;
+  // The compute capability from which this Triton runs its second bundled
+  // ptxas (ptxas-blackwell), or 0 when it bundles one for every arch.
+  int blackwell_ptxas_from = 0;
 
   // The answer as the frontend sends it ({"ok": true, ...}).
   nlohmann::json ToJson() const;

@@ -86,7 +86,7 @@ bool PtxasProber::Probe(const std::string& path, PtxasInfo* info, std::string* e
 
 bool ResolvePtxas(const PtxasSources& sources, const Arch& arch, PtxasProber& prober, PtxasChoice* choice,
                   std::string* notes, std::string* err) {
-  const bool blackwell = arch.capability >= 100;
+  const bool blackwell = sources.blackwell_from != 0 && arch.capability >= sources.blackwell_from;
   const char* bundled_name = blackwell ? "ptxas-blackwell" : "ptxas";
   std::vector<Candidate> candidates;
   if (!sources.explicit_path.empty()) candidates.push_back({sources.explicit_path, "--ptxas", true});

@@ -1,9 +1,10 @@
 // Choosing the ptxas that turns Triton's PTX into cubins.
 //
-// Order, per architecture: the explicit option; TRITON_PTXAS_PATH (for
-// arch >= 100 TRITON_PTXAS_BLACKWELL_PATH first); the CUDA toolkit's ptxas
-// found at configure time; Triton's bundled ptxas (ptxas-blackwell for
-// arch >= 100); PATH. A ptxas that was asked for (option or environment) and
+// Order, per architecture: the explicit option; TRITON_PTXAS_PATH (for the
+// archs Triton gives its second ptxas, TRITON_PTXAS_BLACKWELL_PATH first);
+// the CUDA toolkit's ptxas found at configure time; Triton's bundled ptxas
+// (ptxas-blackwell from sm_100 in Triton 3.6 to 3.8, from sm_90 in 3.9;
+// 3.5 has one); PATH. A ptxas that was asked for (option or environment) and
 // cannot be used is an error, never a silent fall-back.
 #pragma once
 
@@ -36,6 +37,9 @@ struct PtxasSources {
   std::string env_blackwell;   // TRITON_PTXAS_BLACKWELL_PATH
   std::string toolkit_path;    // the CUDA toolkit's, found by CMake
   std::string triton_bin_dir;  // <triton>/backends/nvidia/bin
+  // From this compute capability Triton runs its second bundled ptxas,
+  // ptxas-blackwell, which TRITON_PTXAS_BLACKWELL_PATH overrides; 0: none.
+  int blackwell_from = 100;
   std::string path_env;        // PATH
 
   // The env_* and path_env fields from `environment`.

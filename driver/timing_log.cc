@@ -35,6 +35,8 @@ std::string ToJsonLine(const TimingRecord& r) {
   if (!r.cache.empty()) j["cache"] = r.cache;
   j["compiler"] = r.compiler;
   j["ptxas"] = r.ptxas;
+  j["ptxas_version"] = r.ptxas_version;
+  j["triton_version"] = r.triton_version;
   j["status"] = r.ok ? "ok" : "failed";
   if (!r.ok) j["error"] = r.error;
   j["edge"] = {{"output", r.edge_output}, {"start_us", r.edge_start_us}, {"end_us", r.edge_end_us}};
@@ -65,6 +67,8 @@ bool ParseJsonLine(const std::string& line, TimingRecord* r, std::string* err) {
     r->edge_output = edge.value("output", "");
     r->edge_start_us = edge.value("start_us", int64_t{0});
     r->edge_end_us = edge.value("end_us", int64_t{0});
+    r->triton_version = j.value("triton_version", "");
+    r->ptxas_version = j.value("ptxas_version", "");
   } catch (const nlohmann::json::exception& e) {
     *err = e.what();
     return false;

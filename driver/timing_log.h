@@ -27,6 +27,8 @@ struct TimingRecord {
   std::string edge_output = {};  // the edge's first output: the generated header, an absolute path
   int64_t edge_start_us = 0;     // Unix time (µs) when the driver started and ended this edge
   int64_t edge_end_us = 0;
+  std::string triton_version = {};  // of the Triton that compiled (or, for a hit, had compiled) the module
+  std::string ptxas_version = {};   // "13.0"
 };
 
 // Unix time in microseconds, as the log keeps it.

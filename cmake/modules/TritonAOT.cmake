@@ -61,15 +61,20 @@ function(_triton_aot_find_cuda_tools)
   set(TRITON_AOT_TOOLKIT_PTXAS "${toolkit_ptxas}" CACHE INTERNAL "the CUDA toolkit's ptxas")
 endfunction()
 
-# Checks once per interpreter that it imports Triton, and says how to fix it.
+# Checks once per configure run and interpreter that it imports a Triton that
+# TritonAOT supports (the range is in triton_aot_versions.py), and says how to
+# fix it: older than supported is an error, newer than tested a warning.
 function(_triton_aot_check_python python)
   string(MD5 key "${python}")
-  if(_TRITON_AOT_PYTHON_OK_${key})
+  get_property(checked GLOBAL PROPERTY _TRITON_AOT_PYTHON_CHECKED_${key})
+  if(checked)
     return()
   endif()
+  get_property(frontend GLOBAL PROPERTY TRITON_AOT_FRONTEND)
+  cmake_path(REPLACE_FILENAME frontend "triton_aot_versions.py" OUTPUT_VARIABLE versions_script)
   execute_process(
-    COMMAND "${python}" -c "import triton; print(triton.__version__)"
-    RESULT_VARIABLE result OUTPUT_VARIABLE version ERROR_VARIABLE error
+    COMMAND "${python}" "${versions_script}"
+    RESULT_VARIABLE result OUTPUT_VARIABLE answer ERROR_VARIABLE error
     OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT result EQUAL 0)
     string(REGEX MATCH "[^\n]*Error[^\n]*" reason "${error}")
@@ -82,8 +87,19 @@ function(_triton_aot_check_python python)
                      "Install it there (python -m pip install triton==3.6.0), or point TritonAOT at a Python "
                      "that has it: -DTRITON_AOT_PYTHON=/path/to/python or add_triton_kernels(... PYTHON <path>).")
   endif()
-  message(STATUS "TritonAOT: ${python} has Triton ${version}")
-  set(_TRITON_AOT_PYTHON_OK_${key} TRUE CACHE INTERNAL "")
+  # Three lines: status, version, message (which may hold ';').
+  string(REGEX MATCH "^([^\n]*)\n([^\n]*)\n(.*)$" matched "${answer}")
+  set(status "${CMAKE_MATCH_1}")
+  set(version "${CMAKE_MATCH_2}")
+  set(text "${CMAKE_MATCH_3}")
+  if(status STREQUAL "too-old")
+    _triton_aot_fail("${python}: ${text}")
+  elseif(status STREQUAL "untested")
+    message(WARNING "TritonAOT: ${python}: ${text}")
+  else()
+    message(STATUS "TritonAOT: ${python} has Triton ${version}")
+  endif()
+  set_property(GLOBAL PROPERTY _TRITON_AOT_PYTHON_CHECKED_${key} TRUE)
 endfunction()
 
 function(_triton_aot_default_python out_var)
@@ -137,7 +153,7 @@ endfunction()
 function(_triton_aot_driver_scripts out_var frontend)
   set(files "${frontend}")
   foreach(name IN ITEMS triton_aot_protocol.py triton_aot_describe.py triton_aot_imports.py
-                    triton_aot_service.py triton_aot_worker.py)
+                    triton_aot_versions.py triton_aot_service.py triton_aot_worker.py)
     cmake_path(REPLACE_FILENAME frontend "${name}" OUTPUT_VARIABLE file)
     list(APPEND files "${file}")
   endforeach()

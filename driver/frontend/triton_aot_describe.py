@@ -12,6 +12,7 @@ import os
 import traceback
 
 import triton_aot_protocol as protocol
+import triton_aot_versions as versions
 
 SPEC_NAME = "TRITON_AOT_KERNELS"
 
@@ -66,7 +67,7 @@ def compilation_error_location(exc, kernels):
     module's kernels and the helpers they call by that source.
     """
     from triton.compiler.errors import CompilationError
-    from triton.runtime.jit import JITFunction, get_jit_fn_file_line
+    from triton.runtime.jit import JITFunction
     innermost = None
     while exc is not None:
         if isinstance(exc, CompilationError):
@@ -82,7 +83,7 @@ def compilation_error_location(exc, kernels):
             continue
         seen.add(id(fn))
         if fn.src == innermost.src:
-            file, begin_line = get_jit_fn_file_line(fn)
+            file, begin_line = versions.jit_fn_file_line(fn)
             message = innermost.error_message or repr(innermost.__cause__ or innermost)
             return {"file": file, "line": begin_line + innermost.node.lineno - 1,
                     "col": innermost.node.col_offset + 1, "message": message}

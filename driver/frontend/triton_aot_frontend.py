@@ -29,6 +29,7 @@ if os.path.dirname(os.path.realpath(__file__)) not in sys.path:
 import triton_aot_describe as describe  # noqa: E402
 import triton_aot_imports as imports  # noqa: E402
 import triton_aot_protocol as protocol  # noqa: E402
+import triton_aot_versions as versions  # noqa: E402
 from triton_aot_protocol import error as _error  # noqa: E402
 
 # ptxas records each source file's mtime and size in the cubin's line table
@@ -46,13 +47,8 @@ def _stamped(match):
     return f"{match.group(1)}, 1, {max(size, 1)}"
 
 
-def _pin_file_stamps(backend, stages, options, language, capability):
-    make_ptx = stages["ptx"]
-
-    def ptx_with_pinned_file_stamps(src, metadata):
-        return _FILE_DIRECTIVE.sub(_stamped, make_ptx(src, metadata))
-
-    stages["ptx"] = ptx_with_pinned_file_stamps
+def _pin_file_stamps(ptx):
+    return _FILE_DIRECTIVE.sub(_stamped, ptx)
 
 
 # Errors that mean the disk, a quota or a file-size limit stopped a write: no
@@ -76,6 +72,9 @@ class Frontend:
 
     def load(self, request):
         import triton
+        status, message = versions.support(triton.__version__)
+        if status == "too-old":
+            return _error("triton-version", message)
         path = os.path.abspath(request["module"])
         source_root = os.path.realpath(request.get("source_root") or os.path.dirname(path))
         try:
@@ -107,19 +106,7 @@ class Frontend:
         except SyntaxError as e:  # in a helper it imports
             return _error("syntax", e.msg, e.filename or path, e.lineno or 0, e.offset or 0)
         except BaseException as e:  # the module's own code failed: report where
-            # The module and the project's files: a helper that failed to
-            # import is no longer in sys.modules, but its frame is there.
-            module_file = os.path.realpath(path)
-            where = describe.innermost_frame_in(e.__traceback__,
-                                        lambda f: f == module_file or f.startswith(source_root + os.sep)) or (path, 0)
-            kind = "import" if isinstance(e, ImportError) else "exception"
-            message = f"{type(e).__name__}: {e}"
-            if isinstance(e, ModuleNotFoundError):
-                message = (f"{e}: install it for {sys.executable}, or, if it is a file of the project, "
-                           f"put it where the module's folder or the Python path can find it")
-            elif isinstance(e, ImportError):
-                message = str(e)  # "cannot import name 'x' from 'helper' (path)"
-            return _error(kind, message, where[0], where[1])
+            return _module_failed(e, path, source_root)
         finally:
             sys.path.remove(module_dir)
 
@@ -153,12 +140,13 @@ class Frontend:
             "triton_file": os.path.abspath(triton.__file__),
             "triton_key": _triton_key(),
             "triton_files": _triton_files(os.path.dirname(os.path.abspath(triton.__file__))),
+            "blackwell_ptxas_from": versions.blackwell_ptxas_from(triton.__version__),
         }
 
     def compile(self, request):
         import triton
         from triton.runtime.autotuner import Autotuner
-        triton.knobs.runtime.add_stages_inspection_hook = _pin_file_stamps
+        versions.transform_ptx(_pin_file_stamps)
         results = []
         for job in request["jobs"]:
             kernel = self.kernels[job["kernel"]]
@@ -211,7 +199,7 @@ class Frontend:
                     return _error("disk", f"cannot write {what}: {disk.strerror}", errno=disk.errno)
                 result = {"id": job["id"], "ok": False, "start_us": started_us, "elapsed_us": elapsed,
                           "error": f"{type(e).__name__}: {e}"}
-                where = describe.compilation_error_location(e, [kernel])
+                where = _error_location(e, kernel)
                 if where is not None:
                     result["error"] = where.pop("message")
                     result["where"] = where
@@ -220,6 +208,31 @@ class Frontend:
         # not keep every module it ever compiled.
         linecache.clearcache()
         return {"ok": True, "results": results}
+
+
+def _module_failed(e, path, source_root):
+    """The error for an exception the module's own code raised, at its innermost line in the module or the
+    project's files: a helper that failed to import is no longer in sys.modules, but its frame is there."""
+    module_file = os.path.realpath(path)
+    where = describe.innermost_frame_in(e.__traceback__,
+                                        lambda f: f == module_file or f.startswith(source_root + os.sep)) or (path, 0)
+    kind = "import" if isinstance(e, ImportError) else "exception"
+    message = f"{type(e).__name__}: {e}"
+    if isinstance(e, ModuleNotFoundError):
+        message = (f"{e}: install it for {sys.executable}, or, if it is a file of the project, "
+                   f"put it where the module's folder or the Python path can find it")
+    elif isinstance(e, ImportError):
+        message = str(e)  # "cannot import name 'x' from 'helper' (path)"
+    return _error(kind, message, where[0], where[1])
+
+
+def _error_location(e, kernel):
+    """Where in the user's source Triton's error is, or None; never an error of its own, which would hide
+    Triton's (a release lacking something the look-up uses)."""
+    try:
+        return describe.compilation_error_location(e, [kernel])
+    except Exception:  # noqa: BLE001 - the original error is what the user must see
+        return None
 
 
 def _imported(path, tree, new_modules, triton):

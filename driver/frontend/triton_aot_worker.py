@@ -13,6 +13,7 @@ import threading
 
 import triton_aot_frontend as frontend
 import triton_aot_protocol as protocol
+import triton_aot_versions as versions
 
 
 def _forget_what_the_service_found():
@@ -21,9 +22,7 @@ def _forget_what_the_service_found():
     arch: the warm-up's ptxas need not be the edge's)."""
     tempfile.tempdir = None
     import triton
-    refresh = getattr(triton.knobs, "refresh_knobs", None)
-    if refresh is not None:
-        refresh()
+    versions.refresh_knobs()
     from triton.backends.nvidia import compiler as nvidia
     for module in (triton.knobs, nvidia):
         _clear_caches(module)

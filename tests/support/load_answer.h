@@ -114,7 +114,8 @@ inline nlohmann::json LoadAnswer(const nlohmann::json& spec, nlohmann::json kern
           {"triton_version", "3.6.0"},
           {"triton_file", "/site/triton/__init__.py"},
           {"triton_key", "3.6.0-key"},
-          {"triton_files", nlohmann::json::array()}};
+          {"triton_files", nlohmann::json::array()},
+          {"blackwell_ptxas_from", 100}};
 }
 
 // `answer` (as LoadAnswer above makes it, perhaps edited) parsed as the

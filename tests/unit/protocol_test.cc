@@ -38,6 +38,12 @@ TEST(ProtocolTest, LoadAnswerRoundTrips) {
   EXPECT_EQ(tuned.autotune->configs[1].maxnreg, 128);
   EXPECT_EQ(answer.kernels["heur_kernel"].unsupported, "@triton.heuristics");
   EXPECT_EQ(answer.kernels["scale_kernel"].params[3].default_value, 128);
+  EXPECT_EQ(answer.blackwell_ptxas_from, 100);
+  json one_ptxas = AnswerJson();  // Triton 3.5 bundles one ptxas
+  one_ptxas["blackwell_ptxas_from"] = nullptr;
+  ASSERT_TRUE(ParseLoadAnswer(one_ptxas, &answer, &err)) << err;
+  EXPECT_EQ(answer.blackwell_ptxas_from, 0);
+  EXPECT_EQ(answer.ToJson(), one_ptxas);
 }
 
 TEST(ProtocolTest, LoadAnswerFieldsMissingOrOfTheWrongTypeAreNamed) {

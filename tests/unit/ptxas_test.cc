@@ -354,5 +354,34 @@ TEST(ResolvePtxasTest, ProbesInOrderAndStopsAtTheFirstUsable) {
   EXPECT_EQ(prober.probed, (std::vector<std::string>{sources.toolkit_path, dir / "triton-bin/ptxas"}));
 }
 
+// Which of a wheel's two ptxas Triton runs depends on its version (the load
+// answer's blackwell_ptxas_from): 3.5 has one, 3.6 to 3.8 switch at sm_100,
+// 3.9 at sm_90. The bundled candidate and TRITON_PTXAS_BLACKWELL_PATH follow.
+TEST(ResolvePtxasTest, TheSecondBundledPtxasAndItsVariableApplyFromTheArchTheTritonVersionSwitchesAt) {
+  TempDir dir;
+  PtxasSources sources;
+  sources.triton_bin_dir = dir / "triton-bin";
+  const std::string first = StandInPtxas(dir / "triton-bin/ptxas", "12.9", "'sm_80','sm_90a','sm_100a'");
+  const std::string second = StandInPtxas(dir / "triton-bin/ptxas-blackwell", "13.4", "'sm_80','sm_90a','sm_100a'");
+  PtxasProber prober;
+  PtxasChoice choice;
+  std::string err;
+  auto chosen = [&](int blackwell_from, int capability) {
+    sources.blackwell_from = blackwell_from;
+    EXPECT_TRUE(ResolvePtxas(sources, Arch{capability}, prober, &choice, nullptr, &err)) << err;
+    return choice.info.path;
+  };
+  EXPECT_EQ(chosen(0, 100), first) << "Triton 3.5 runs its one ptxas everywhere";
+  EXPECT_EQ(chosen(100, 90), first);
+  EXPECT_EQ(chosen(100, 100), second);
+  EXPECT_EQ(chosen(90, 80), first);
+  EXPECT_EQ(chosen(90, 90), second) << "Triton 3.9 runs ptxas-blackwell from sm_90";
+  sources.env_blackwell = StandInPtxas(dir / "blackwell/ptxas", "13.0", "'sm_80','sm_90a','sm_100a'");
+  EXPECT_EQ(chosen(90, 90), sources.env_blackwell);
+  EXPECT_EQ(choice.origin, "TRITON_PTXAS_BLACKWELL_PATH");
+  EXPECT_EQ(chosen(100, 90), first) << "3.6 to 3.8 read the variable only from sm_100";
+  EXPECT_EQ(chosen(0, 100), first) << "3.5 never reads it";
+}
+
 }  // namespace
 }  // namespace triton_aot

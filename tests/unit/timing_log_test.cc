@@ -39,6 +39,8 @@ void ExpectSameRecord(const TimingRecord& a, const TimingRecord& b) {
   EXPECT_EQ(a.edge_output, b.edge_output);
   EXPECT_EQ(a.edge_start_us, b.edge_start_us);
   EXPECT_EQ(a.edge_end_us, b.edge_end_us);
+  EXPECT_EQ(a.triton_version, b.triton_version);
+  EXPECT_EQ(a.ptxas_version, b.ptxas_version);
 }
 
 TEST(TimingLogTest, SuccessfulRecordRoundTrips) {
@@ -65,6 +67,8 @@ TEST(TimingLogTest, CacheCompilerAndEdgeFieldsRoundTrip) {
   r.edge_output = "/build/kernels/vec.h";
   r.edge_start_us = 1764000000100000;
   r.edge_end_us = 1764000000200000;
+  r.triton_version = "3.9.0";
+  r.ptxas_version = "13.4";
   const std::string line = ToJsonLine(r);
   TimingRecord back;
   std::string err;
@@ -74,6 +78,8 @@ TEST(TimingLogTest, CacheCompilerAndEdgeFieldsRoundTrip) {
   EXPECT_EQ(j["start_us"], 1764000000123456);
   EXPECT_EQ(j["cache"], "hit");
   EXPECT_EQ(j["compiler"], "service");
+  EXPECT_EQ(j["triton_version"], "3.9.0");
+  EXPECT_EQ(j["ptxas_version"], "13.4");
   EXPECT_EQ(j["edge"], (nlohmann::json{{"output", "/build/kernels/vec.h"},
                                        {"start_us", 1764000000100000},
                                        {"end_us", 1764000000200000}}));
