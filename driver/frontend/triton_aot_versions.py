@@ -6,6 +6,7 @@ these functions too, and whatever fails while an error is reported must not hide
 """
 
 import hashlib
+import re
 
 # The supported range, read by configure (cmake/modules/TritonAOT.cmake) and checked again at every load,
 # since the interpreter's Triton may be changed after configure. TESTED are the releases the `compat` tests
@@ -16,17 +17,8 @@ TESTED = ("3.5.1", "3.6.0", "3.7.1", "3.8.0", "3.9.0")
 
 def parse(version):
     """(major, minor, patch) of a version string such as '3.9.0' or '3.10.0+git1234'; missing parts are 0."""
-    numbers = []
-    for part in str(version).split(".")[:3]:
-        digits = ""
-        for c in part:
-            if not c.isdigit():
-                break
-            digits += c
-        numbers.append(int(digits) if digits else 0)
-        if digits != part:
-            break
-    return tuple(numbers + [0] * (3 - len(numbers)))
+    match = re.match(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?", str(version))
+    return tuple(int(part or 0) for part in match.groups()) if match else (0, 0, 0)
 
 
 def support(version):

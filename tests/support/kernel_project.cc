@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "cpp_escape.h"
 #include "service_client.h"
 #include "test_support.h"
 
@@ -76,26 +77,13 @@ std::map<std::string, std::string> ReadTree(const fs::path& root) {
 
 namespace {
 
-std::string Printable(const std::string& bytes) {
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      static const char kHex[] = "0123456789abcdef";
-      out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string FirstDifference(const std::string& actual, const std::string& expected) {
   size_t at = 0;
   while (at < actual.size() && at < expected.size() && actual[at] == expected[at]) ++at;
   const size_t from = at < 40 ? 0 : at - 40;
   return "differs from byte " + std::to_string(at) + " (sizes " + std::to_string(actual.size()) + " and " +
-         std::to_string(expected.size()) + "):\n    actual:   ..." + Printable(actual.substr(from, 120)) +
-         "\n    expected: ..." + Printable(expected.substr(from, 120)) + "\n";
+         std::to_string(expected.size()) + "):\n    actual:   ..." + CppStringLiteral(actual.substr(from, 120)) +
+         "\n    expected: ..." + CppStringLiteral(expected.substr(from, 120)) + "\n";
 }
 
 }  // namespace
