@@ -65,6 +65,7 @@ std::string ModuleMetadataJson(const ModuleBuild& build) {
                                 "profile_scratch_size", "profile_scratch_align", "tmem_size"}) {
           ja[key] = ab.metadata.value(key, 0);
         }
+        ja["enable_fp_fusion"] = ab.metadata.value("enable_fp_fusion", true);
         ja["ptxas_version"] = build.ptxas.at(ab.arch.capability).info.version;
         jv["archs"].push_back(std::move(ja));
       }

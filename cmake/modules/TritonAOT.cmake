@@ -24,6 +24,10 @@ set(TRITON_AOT_LOAD_TIMEOUT 120 CACHE STRING
 option(TRITON_AOT_SERVICE "Compile in workers of a warm compile service per build tree (OFF: a Python per edge)" ON)
 set(TRITON_AOT_SERVICE_IDLE_TIMEOUT 900 CACHE STRING
     "Seconds the compile service waits for work before it exits")
+# OFF for the ptxas Triton's JIT would use, e.g. when the CUDA driver where
+# the kernels run is older than the toolkit (a cubin from a newer ptxas does
+# not load there).
+option(TRITON_AOT_USE_TOOLKIT_PTXAS "Prefer the CUDA toolkit's ptxas to the one bundled with Triton" ON)
 option(TRITON_AOT_CACHE "Reuse compiled kernels from the artifact cache (content-addressed, shared by build trees)" ON)
 set(TRITON_AOT_CACHE_DIR "" CACHE PATH
     "Artifact cache folder (default: $TRITON_AOT_CACHE_DIR, else $XDG_CACHE_HOME/triton-aot, else ~/.cache/triton-aot)")
@@ -171,7 +175,7 @@ function(_triton_aot_driver_options out_var ptxas)
   if(ptxas)
     list(APPEND args "--ptxas=${ptxas}")
   endif()
-  if(TRITON_AOT_TOOLKIT_PTXAS)
+  if(TRITON_AOT_USE_TOOLKIT_PTXAS AND TRITON_AOT_TOOLKIT_PTXAS)
     list(APPEND args "--toolkit-ptxas=${TRITON_AOT_TOOLKIT_PTXAS}")
   endif()
   list(APPEND args "--load-timeout=${TRITON_AOT_LOAD_TIMEOUT}")

@@ -185,6 +185,8 @@ class Frontend:
                         "profile_scratch_size": md.profile_scratch_size,
                         "profile_scratch_align": md.profile_scratch_align,
                         "tmem_size": getattr(md, "tmem_size", 0),
+                        # TRITON_DEFAULT_FP_FUSION sets it (3.9 warns that 3.10 flips its default).
+                        "enable_fp_fusion": bool(getattr(md, "enable_fp_fusion", True)),
                         "launch_cooperative_grid": bool(getattr(md, "launch_cooperative_grid", False)),
                         "launch_pdl": bool(getattr(md, "launch_pdl", False)),
                     },

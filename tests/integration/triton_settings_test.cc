@@ -12,7 +12,10 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cache_key.h"
+#include "sample_modules.h"
 #include "test_support.h"
 
 namespace triton_aot::testing {
@@ -72,6 +75,26 @@ TEST(TritonSettingsTest, EveryVariableTritonKeysItsCacheOnIsATritonSetting) {
   EXPECT_NE(keyed.output.find("TRITON_DISABLE_LINE_INFO\n"), std::string::npos)
       << "the probe found none of Triton's settings:\n" << keyed.output;
   EXPECT_GT(count, 1);
+}
+
+// TRITON_DEFAULT_FP_FUSION changes numerics (and 3.10 flips its default):
+// each arch's metadata says whether the compile fused multiply-adds.
+TEST(TritonSettingsTest, FpFusionIsRecordedPerArch) {
+  if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
+  TempDir dir;
+  const fs::path module = dir.path() / "b.py";
+  WriteText(module, kTwoVariantsModule);
+  for (const char* fused : {"1", "0"}) {
+    const fs::path out = dir.path() / (std::string("out-") + fused);
+    ProcessOptions options;
+    options.env["TRITON_DEFAULT_FP_FUSION"] = fused;
+    const ProcessResult compiled = testing::Run(DriverCompileCommand(module, PlainCompileOptions(out)), "", options);
+    ASSERT_TRUE(compiled.Succeeded()) << compiled.output;
+    const nlohmann::json metadata = nlohmann::json::parse(ReadText(out / "b.json"));
+    for (const nlohmann::json& variant : metadata["kernels"][0]["variants"]) {
+      EXPECT_EQ(variant["archs"][0]["enable_fp_fusion"], std::string(fused) == "1") << variant.dump();
+    }
+  }
 }
 
 }  // namespace
