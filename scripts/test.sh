@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test, after scripts/setup.sh has built build/ (or $TRITON_AOT_BUILD_DIR):
-#   1. the suite there: labels unit, integration, bench, reliability, and gpu
+#   1. the suite there: labels unit, integration, bench, reliability, compat
+#      (each tested Triton release from PyPI, in build/compat/), and gpu
 #      (each gpu test skips, saying why, without a GPU). It runs with a fresh,
 #      empty HOME, TMPDIR and XDG_RUNTIME_DIR, which must still be empty
 #      afterwards: every test writes only into folders of its own.
