@@ -97,12 +97,13 @@ KeyParts JobKeyParts(const std::string& module_key, const CompileJob& job, const
 
 KeyParts LoadKeyParts(const LoadKeyInputs& in) {
   return {
-      {"format", "triton-aot load key 2"},
+      {"format", "triton-aot load key 3"},
       {"driver", in.driver_version},
       {"frontend", in.frontend_identity},
       {"module", FileList({in.module})},
       {"source root", in.source_root},
       {"settings", Join(in.settings)},
+      {"target arch", std::to_string(in.target_arch)},
   };
 }
 

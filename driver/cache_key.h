@@ -77,6 +77,7 @@ struct LoadKeyInputs {
   KeyedFile module;
   std::string source_root;
   std::vector<std::string> settings;  // TritonSettings()
+  int target_arch = 0;                // what Triton's driver answered as (LoadRequest)
 };
 KeyParts LoadKeyParts(const LoadKeyInputs& inputs);
 

@@ -10,6 +10,7 @@
 #include "compile_failures.h"
 #include "depfile.h"
 #include "diagnostic.h"
+#include "edge_compilers.h"
 #include "edge_keys.h"
 #include "edge_log.h"
 #include "edge_outputs.h"
@@ -134,31 +135,31 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
   ScratchDir scratch;
   if (!PrepareOutputDir(options, build.module_name, &error)) return Fail(errors, error);
   if (!scratch.Create(options.output_dir, build.module_name, &err)) return Fail(errors, Diagnostic::Plain(err));
-  LazyCompiler compiler(make_compiler, scratch.path(), module_path, options.source_root);
+  EdgeCompilers compilers(make_compiler, scratch.path(), module_path, options.source_root, options.archs);
   std::unique_ptr<ArtifactCache> cache;
   if (!options.cache_dir.empty()) cache = std::make_unique<ArtifactCache>(options.cache_dir, options.cache_max_bytes);
   if (cache && !cache->Open(&err)) {
     return Fail(errors, Diagnostic::Plain(options.cache_dir_origin.empty() ? err : options.cache_dir_origin + ": " + err));
   }
-  const EdgeKeySources keys{module_path, options.source_root, options.frontend_script, options.frontend_identity,
-                            options.triton_settings};
+  const EdgeKeySources keys{module_path,           options.source_root,     options.frontend_script,
+                            options.frontend_identity, options.triton_settings, options.archs.front().capability};
   const auto in_module = [&](const std::string& message) { return Diagnostic::Plain(module_path + ": " + message); };
 
   LoadAnswer& loaded = *compiled;
   const auto failed = [&](Diagnostic error) {
-    *changed_source = compiler.ChangedSource();
+    *changed_source = compilers.ChangedSource();
     return changed_source->empty() ? Fail(errors, std::move(error)) : Attempt::kSourcesChanged;
   };
-  if (!LoadModule(keys, cache.get(), compiler, &loaded, &error)) return Fail(errors, error);
+  if (!LoadModule(keys, cache.get(), compilers.First(), &loaded, &error)) return Fail(errors, error);
   build.triton_version = loaded.triton_version;
   if (!ParseModuleSpec(loaded, module_path, &build.spec, &error)) return Fail(errors, error);
   if (!ResolveTools(options, loaded, prober, &build, &err)) return Fail(errors, in_module(err));
   JobTable jobs = JobTable::Plan(build, scratch.path());
-  if (!ReuseOrCompile(CacheUse(options, keys, cache.get(), loaded), build, compiler, &jobs, &error)) {
+  if (!compilers.ReuseOrCompileAll(CacheUse(options, keys, cache.get(), loaded), build, loaded, &jobs, &error)) {
     return failed(error);
   }
   const EdgeTimes times{(fs::absolute(options.output_dir) / (build.module_name + ".h")).lexically_normal().string(),
-                        compiler.Kind(), edge_start_us};
+                        compilers.Kind(), edge_start_us};
   const std::vector<TimingRecord> records = TimingRecords(jobs, build, times);
   if (Diagnostics failures = CompileFailures(jobs, build, module_path); !failures.empty()) {
     LogTimesOrWarn(options.timing_log, records);
@@ -170,7 +171,7 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
     return Fail(errors, Diagnostic::Plain(err));
   }
   LogTimesOrWarn(options.timing_log, records);
-  if (options.verbose) fmt::print(stderr, "{}\n", EdgeSummary(records, build, compiler.Kind()));
+  if (options.verbose) fmt::print(stderr, "{}\n", EdgeSummary(records, build, compilers.Kind()));
   return Attempt::kDone;
 }
 

@@ -58,7 +58,8 @@ LoadKey LoadKeyOf(const EdgeKeySources& sources) {
   key.digest = KeyDigest(LoadKeyParts({.frontend_identity = sources.frontend_identity,
                                        .module = {sources.module_path, key.module_sha256},
                                        .source_root = sources.source_root,
-                                       .settings = sources.triton_settings}));
+                                       .settings = sources.triton_settings,
+                                       .target_arch = sources.target_arch}));
   return key;
 }
 

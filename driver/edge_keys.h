@@ -16,6 +16,7 @@ struct EdgeKeySources {
   std::string frontend_script;    // its files' bytes are part of every module key (FrontendDigest)
   std::string frontend_identity;  // ServiceIdentity()
   std::vector<std::string> triton_settings;  // TritonSettings() of the edge's environment
+  int target_arch = 0;                       // the arch the module is first loaded for
 };
 
 // The load key, and the module's bytes it was made of.

@@ -79,7 +79,8 @@ class ProcessLink : public FrontendLink {
 std::vector<std::string> FrontendFiles(const std::string& frontend_script) {
   const std::filesystem::path folder = std::filesystem::path(frontend_script).parent_path();
   return {frontend_script, (folder / "triton_aot_protocol.py").string(), (folder / "triton_aot_describe.py").string(),
-          (folder / "triton_aot_imports.py").string(), (folder / "triton_aot_versions.py").string()};
+          (folder / "triton_aot_imports.py").string(), (folder / "triton_aot_versions.py").string(),
+          (folder / "triton_aot_target.py").string()};
 }
 
 bool FrontendDigest(const std::string& frontend_script, std::string* sha256, std::string* err) {
@@ -179,11 +180,12 @@ Diagnostic Frontend::TimedOutLoad(const std::string& module_path, const std::str
                                     seconds, line == 0 ? "" : " (it was still running this line)"));
 }
 
-bool Frontend::Load(const std::string& module_path, const std::string& source_root, LoadAnswer* answer,
-                    Diagnostic* error) {
+bool Frontend::Load(const LoadRequest& request, LoadAnswer* answer, Diagnostic* error) {
+  const std::string& module_path = request.module;
+  const std::string& source_root = request.source_root;
   json message;
   std::string err;
-  if (!Exchange(LoadRequestLine({module_path, source_root}), "load answer", options_.load_timeout_ms, &message, &err)) {
+  if (!Exchange(LoadRequestLine(request), "load answer", options_.load_timeout_ms, &message, &err)) {
     if (load_timed_out_) {
       *error = TimedOutLoad(module_path, source_root);
     } else {

@@ -71,8 +71,7 @@ std::unique_ptr<FrontendLink> MakeProcessLink(const FrontendOptions& options);
 class Frontend : public KernelCompiler {
  public:
   Frontend(FrontendOptions options, std::unique_ptr<FrontendLink> link);
-  bool Load(const std::string& module_path, const std::string& source_root, LoadAnswer* answer,
-            Diagnostic* error) override;
+  bool Load(const LoadRequest& request, LoadAnswer* answer, Diagnostic* error) override;
   bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes, Diagnostic* error) override;
   std::string Kind() const override { return link_->Kind(); }
   // What the frontend printed to stderr (Python warnings, Triton's ptxas logs).

@@ -16,8 +16,7 @@ class KernelCompiler {
   virtual ~KernelCompiler() = default;
   // The frontend's description of the module, or false with what went wrong
   // (where in the user's files, when the frontend says).
-  virtual bool Load(const std::string& module_path, const std::string& source_root, LoadAnswer* answer,
-                    Diagnostic* error) = 0;
+  virtual bool Load(const LoadRequest& request, LoadAnswer* answer, Diagnostic* error) = 0;
   // One outcome per job. False only for a failure of the whole request (the
   // frontend stopped, a full disk); a variant that fails is an outcome.
   virtual bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,

@@ -21,20 +21,29 @@ using CompilerFactory = std::function<std::unique_ptr<KernelCompiler>(const std:
 
 class LazyCompiler {
  public:
-  LazyCompiler(const CompilerFactory& factory, std::string scratch, std::string module_path, std::string source_root)
-      : factory_(factory),
-        scratch_(std::move(scratch)),
-        module_path_(std::move(module_path)),
-        source_root_(std::move(source_root)) {}
+  // `target_arch`: the arch Triton's driver answers as while the module loads.
+  LazyCompiler(const CompilerFactory& factory, std::string scratch, std::string module_path, std::string source_root,
+               int target_arch)
+      : factory_(factory), scratch_(std::move(scratch)), request_{std::move(module_path), std::move(source_root),
+                                                                   target_arch} {}
 
   // The compiler, with the module loaded into it; `*loaded` gets the answer
   // when this call loaded it. Null, with what went wrong, when loading failed.
   KernelCompiler* Loaded(LoadAnswer* loaded, Diagnostic* error) {
     if (!compiler_) compiler_ = factory_(scratch_);
     if (!module_loaded_) {
-      if (!compiler_->Load(module_path_, source_root_, loaded, error)) return nullptr;
+      if (!compiler_->Load(request_, loaded, error)) return nullptr;
       module_loaded_ = true;
-      if (expected_) changed_source_ = ChangedBetween(module_path_, *expected_, *loaded);
+      if (expected_) changed_source_ = ChangedBetween(request_.module, *expected_, *loaded);
+      if (changed_source_.empty() && same_as_ && !SameKernels(*same_as_, *loaded)) other_kernels_ = true;
+    }
+    if (other_kernels_) {
+      *error = Diagnostic::Plain(fmt::format(
+          "{}: loaded for sm_{}, it holds other kernels, or another TRITON_AOT_KERNELS, than loaded for the first "
+          "arch (it asks Triton's driver for the target or the device at import, and its answer changed what it "
+          "defines): make what it defines the same for every arch, or build the archs in targets of their own",
+          request_.module, request_.target_arch));
+      return nullptr;
     }
     if (!changed_source_.empty()) {
       *error = Diagnostic::Plain(fmt::format("{}: changed while the edge ran", changed_source_));
@@ -47,16 +56,28 @@ class LazyCompiler {
   // ChangedSource() names the first that differs.
   void ExpectSources(const LoadAnswer& recalled) { expected_ = recalled; }
   const std::string& ChangedSource() const { return changed_source_; }
+  // For a module loaded once per arch: this compiler's load must describe the
+  // same kernels and spec as `first`, the load for the edge's first arch.
+  void ExpectSameKernelsAs(const LoadAnswer& first) { same_as_ = first; }
+  int target_arch() const { return request_.target_arch; }
   // "service", "process", or "none" while no compiler was needed.
   std::string Kind() const { return compiler_ ? compiler_->Kind() : "none"; }
 
  private:
   const CompilerFactory& factory_;
-  std::string scratch_, module_path_, source_root_;
+  std::string scratch_;
+  LoadRequest request_;
   std::unique_ptr<KernelCompiler> compiler_;
   bool module_loaded_ = false;
   std::optional<LoadAnswer> expected_;
+  std::optional<LoadAnswer> same_as_;
   std::string changed_source_;
+  bool other_kernels_ = false;
+
+  static bool SameKernels(const LoadAnswer& a, const LoadAnswer& b) {
+    const nlohmann::json one = a.ToJson(), two = b.ToJson();
+    return one["spec"] == two["spec"] && one["kernels"] == two["kernels"];
+  }
 };
 
 }  // namespace triton_aot

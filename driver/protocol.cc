@@ -161,7 +161,8 @@ json LoadAnswer::ToJson() const {
           {"imports", imports_json}, {"distributions", distributions_json},
           {"triton_version", triton_version}, {"triton_file", triton_file}, {"triton_key", triton_key},
           {"triton_files", triton_files},
-          {"blackwell_ptxas_from", blackwell_ptxas_from ? json(blackwell_ptxas_from) : json()}};
+          {"blackwell_ptxas_from", blackwell_ptxas_from ? json(blackwell_ptxas_from) : json()},
+          {"target_asked", target_asked}};
 }
 
 bool ParseLoadAnswer(const json& message, LoadAnswer* answer, std::string* err) {
@@ -176,6 +177,7 @@ bool ParseLoadAnswer(const json& message, LoadAnswer* answer, std::string* err) 
   std::optional<int> blackwell_ptxas_from;
   f.Optional("blackwell_ptxas_from", &blackwell_ptxas_from);
   answer->blackwell_ptxas_from = blackwell_ptxas_from.value_or(0);
+  f.Get("target_asked", &answer->target_asked);
   if (f.ok() && !CheckSpecLines(f, answer->spec_lines)) f.Include(false);
   if (f.ok() && !kernels.is_object()) f.Fail("must be an object", "kernels");
   for (auto it = kernels.begin(); f.ok() && it != kernels.end(); ++it) {
@@ -187,12 +189,17 @@ bool ParseLoadAnswer(const json& message, LoadAnswer* answer, std::string* err) 
 }
 
 std::string LoadRequestLine(const LoadRequest& request) {
-  return json{{"op", "load"}, {"module", request.module}, {"source_root", request.source_root}}.dump();
+  return json{{"op", "load"},
+              {"module", request.module},
+              {"source_root", request.source_root},
+              {"target_arch", request.target_arch}}
+      .dump();
 }
 
 bool ParseLoadRequest(const json& message, LoadRequest* request, std::string* err) {
   Fields f(message, "load request", "", err);
-  return f.Is("op", "load").Get("module", &request->module).Get("source_root", &request->source_root).Done();
+  f.Is("op", "load").Get("module", &request->module).Get("source_root", &request->source_root);
+  return f.Get("target_arch", &request->target_arch).Done();
 }
 
 std::string CompileRequestLine(const std::vector<CompileJob>& jobs) {

@@ -23,7 +23,7 @@ namespace triton_aot {
 // The protocol's version, PROTOCOL_VERSION in triton_aot_protocol.py too. A
 // service that speaks another one answers the greeting as stale, and the edge
 // replaces it; a served greeting of another version is refused.
-inline constexpr int kProtocolVersion = 3;
+inline constexpr int kProtocolVersion = 4;
 
 // The frontend's error object: what failed, and where in the user's files.
 struct FrontendError {
@@ -39,6 +39,9 @@ struct FrontendError {
 struct LoadRequest {
   std::string module;
   std::string source_root;
+  // The compute capability Triton's driver answers as while the module loads
+  // (get_current_target(), device properties): the arch being compiled.
+  int target_arch = 0;
 };
 
 // A parameter of a @triton.jit function.
@@ -119,6 +122,10 @@ struct LoadAnswer {
   // The compute capability from which this Triton runs its second bundled
   // ptxas (ptxas-blackwell), or 0 when it bundles one for every arch.
   int blackwell_ptxas_from = 0;
+  // The module asked Triton's driver for the target or the device's
+  // properties while it loaded: what it holds may differ per arch, so each
+  // arch is compiled from a load of its own.
+  bool target_asked = false;
 
   // The answer as the frontend sends it ({"ok": true, ...}).
   nlohmann::json ToJson() const;

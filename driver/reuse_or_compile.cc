@@ -54,9 +54,10 @@ bool Store(const ReuseOptions& options, const Job& job, std::string* err) {
 }  // namespace
 
 bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyCompiler& compiler, JobTable* table,
-                    Diagnostic* error) {
+                    Diagnostic* error, int only_arch) {
   std::vector<CompileJob> misses;
   for (Job& job : table->jobs()) {
+    if (only_arch != 0 && job.request.arch != only_arch) continue;
     std::string restore_err;  // an entry that cannot be restored is compiled again
     if (!options.cache || !Reuse(options, build, &job, &restore_err)) misses.push_back(job.request);
   }

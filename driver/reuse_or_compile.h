@@ -20,9 +20,10 @@ struct ReuseOptions {
   bool verbose = false;
 };
 
-// Fills every job's key, cache state and outcome. False only when the
+// Fills every job's key, cache state and outcome (only of the jobs for
+// `only_arch`, a compute capability, unless it is 0). False only when the
 // compiler could not be asked at all; a failed compile is an outcome.
 bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyCompiler& compiler, JobTable* table,
-                    Diagnostic* error);
+                    Diagnostic* error, int only_arch = 0);
 
 }  // namespace triton_aot

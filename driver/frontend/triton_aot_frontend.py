@@ -29,6 +29,7 @@ if os.path.dirname(os.path.realpath(__file__)) not in sys.path:
 import triton_aot_describe as describe  # noqa: E402
 import triton_aot_imports as imports  # noqa: E402
 import triton_aot_protocol as protocol  # noqa: E402
+import triton_aot_target as build_target  # noqa: E402
 import triton_aot_versions as versions  # noqa: E402
 from triton_aot_protocol import error as _error  # noqa: E402
 
@@ -100,6 +101,8 @@ class Frontend:
         sys.modules[key] = module
         module_dir = os.path.dirname(path)
         sys.path.insert(0, module_dir)
+        # Stays active for the compiles: a pruner or heuristic that asks sees the same target.
+        target = build_target.activate(request["target_arch"], module.__dict__)
         before = set(sys.modules)
         try:
             exec(code, module.__dict__)
@@ -141,6 +144,7 @@ class Frontend:
             "triton_key": _triton_key(),
             "triton_files": _triton_files(os.path.dirname(os.path.abspath(triton.__file__))),
             "blackwell_ptxas_from": versions.blackwell_ptxas_from(triton.__version__),
+            "target_asked": target.asked,
         }
 
     def compile(self, request):

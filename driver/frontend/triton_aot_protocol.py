@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 
 
 def read_message(line):

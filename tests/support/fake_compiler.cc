@@ -42,8 +42,11 @@ class FakeCompiler : public KernelCompiler {
 
   // As the frontend does, the answer names the bytes of the module and of
   // each import (given as a path) as they are read now.
-  bool Load(const std::string& module_path, const std::string&, LoadAnswer* loaded, Diagnostic* error) override {
+  bool Load(const LoadRequest& request, LoadAnswer* loaded, Diagnostic* error) override {
+    const std::string& module_path = request.module;
     ++script_->loads;
+    script_->load_targets.push_back(request.target_arch);
+    target_ = request.target_arch;
     if (script_->before_load) script_->before_load();
     if (script_->load_error) return (*error = *script_->load_error, false);
     nlohmann::json answer = script_->load_answer;
@@ -62,6 +65,7 @@ class FakeCompiler : public KernelCompiler {
     if (script_->compile_error) return (*error = *script_->compile_error, false);
     for (const CompileJob& job : jobs) {
       script_->compiled.push_back(job);
+      script_->compiled_by_target.push_back(target_);
       outcomes->push_back(CompileOne(job));
     }
     return true;
@@ -87,6 +91,7 @@ class FakeCompiler : public KernelCompiler {
   }
 
   FakeCompilerScript* script_;
+  int target_ = 0;
 };
 
 }  // namespace

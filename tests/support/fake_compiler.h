@@ -36,8 +36,11 @@ struct FakeCompilerScript {
 
   int compilers_made = 0;
   int loads = 0;
+  std::vector<int> load_targets;  // each load's target arch, in order
   int compile_calls = 0;
   std::vector<CompileJob> compiled;  // every job it compiled, in order
+  // For each job compiled, the target arch its compiler's module was loaded for.
+  std::vector<int> compiled_by_target;
 };
 
 // The factory to give CompileModule; `script` must outlive it.

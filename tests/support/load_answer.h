@@ -115,7 +115,8 @@ inline nlohmann::json LoadAnswer(const nlohmann::json& spec, nlohmann::json kern
           {"triton_file", "/site/triton/__init__.py"},
           {"triton_key", "3.6.0-key"},
           {"triton_files", nlohmann::json::array()},
-          {"blackwell_ptxas_from", 100}};
+          {"blackwell_ptxas_from", 100},
+          {"target_asked", false}};
 }
 
 // `answer` (as LoadAnswer above makes it, perhaps edited) parsed as the

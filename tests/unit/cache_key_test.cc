@@ -133,6 +133,8 @@ const Row kRows[] = {
     {Key::kLoad, "the source root", [](KeyInputs& in) { in.load.source_root = "/"; }, {"source root"}},
     {Key::kLoad, "a Triton setting",
      [](KeyInputs& in) { in.load.settings = {"DISABLE_MMA_V3=1"}; }, {"settings"}},
+    {Key::kLoad, "the arch the module is loaded for", [](KeyInputs& in) { in.load.target_arch = 100; },
+     {"target arch"}},
 };
 
 std::set<std::string> ChangedParts(const KeyParts& before, const KeyParts& after) {

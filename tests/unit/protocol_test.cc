@@ -44,6 +44,11 @@ TEST(ProtocolTest, LoadAnswerRoundTrips) {
   ASSERT_TRUE(ParseLoadAnswer(one_ptxas, &answer, &err)) << err;
   EXPECT_EQ(answer.blackwell_ptxas_from, 0);
   EXPECT_EQ(answer.ToJson(), one_ptxas);
+  json asked = AnswerJson();  // the module asked Triton's driver for the target
+  asked["target_asked"] = true;
+  ASSERT_TRUE(ParseLoadAnswer(asked, &answer, &err)) << err;
+  EXPECT_TRUE(answer.target_asked);
+  EXPECT_EQ(answer.ToJson(), asked);
 }
 
 TEST(ProtocolTest, LoadAnswerFieldsMissingOrOfTheWrongTypeAreNamed) {
@@ -132,9 +137,10 @@ TEST(ProtocolTest, AnAnswerIsOkOrTheFrontendsError) {
 TEST(ProtocolTest, LoadRequestRoundTrips) {
   LoadRequest request;
   std::string err;
-  ASSERT_TRUE(ParseLoadRequest(json::parse(LoadRequestLine({"/src/k.py", "/src"})), &request, &err)) << err;
+  ASSERT_TRUE(ParseLoadRequest(json::parse(LoadRequestLine({"/src/k.py", "/src", 90})), &request, &err)) << err;
   EXPECT_EQ(request.module, "/src/k.py");
   EXPECT_EQ(request.source_root, "/src");
+  EXPECT_EQ(request.target_arch, 90);
   EXPECT_FALSE(ParseLoadRequest({{"op", "load"}, {"module", "/src/k.py"}}, &request, &err));
   EXPECT_EQ(err, "load request: 'source_root' is missing");
 }
