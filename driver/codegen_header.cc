@@ -27,10 +27,14 @@ std::vector<std::string> KernelSummary(const KernelSpec& kernel) {
     args.push_back(kernel.arg_names[a] + ": " + kernel.variants.front().arg_types[a].TritonType());
   }
   for (const Variant& v : kernel.variants) variants.push_back(v.name);
-  std::vector<std::string> lines = {
-      fmt::format("{}({})", kernel.name, Join(args, ", ")),
-      fmt::format("grid: ({}, {}, {}); variants: {}", kernel.grid[0].text(), kernel.grid[1].text(),
-                  kernel.grid[2].text(), Join(variants, ", "))};
+  std::vector<std::string> launch_params;
+  for (const LaunchParam& param : kernel.launch_params) launch_params.push_back(param.name + ": " + param.type.TritonType());
+  const std::string grid = kernel.grid.empty() ? "given by the caller"
+                                               : fmt::format("({}, {}, {})", kernel.grid[0].text(),
+                                                             kernel.grid[1].text(), kernel.grid[2].text());
+  std::vector<std::string> lines = {fmt::format("{}({})", kernel.name, Join(args, ", ")),
+                                    fmt::format("grid: {}; variants: {}", grid, Join(variants, ", "))};
+  if (!launch_params.empty()) lines.push_back("the grid also reads " + Join(launch_params, ", "));
   if (kernel.autotuned) {
     std::set<int> configs;
     for (const Variant& v : kernel.variants) configs.insert(v.autotune_config);
@@ -83,10 +87,14 @@ void EmitKernelDeclarations(CodePrinter& printer, const ModuleBuild& build, size
   for (const Variant& v : kernel.variants) {
     for (std::string& line : VariantSummary(build, kernel, v)) variants.push_back(std::move(line));
   }
+  // Without a grid in the spec, only the launch with the caller's grid.
+  const std::string launch = kernel.grid.empty()
+                                 ? LaunchDeclaration(kernel, true)
+                                 : LaunchDeclaration(kernel, false) + "\n// The same, with an explicit grid.\n" +
+                                       LaunchDeclaration(kernel, true);
   printer.Emit({{"summary", Comment(KernelSummary(kernel))},
                 {"variants", Comment(variants)},
-                {"launch", LaunchDeclaration(kernel, false)},
-                {"launch_with_grid", LaunchDeclaration(kernel, true)},
+                {"launch", launch},
                 {"name", kernel.name},
                 {"count", std::to_string(VariantCount(build, k))}},
                R"cc(
@@ -94,8 +102,6 @@ void EmitKernelDeclarations(CodePrinter& printer, const ModuleBuild& build, size
                  $summary$
                  $variants$
                  $launch$
-                 // The same, with an explicit grid.
-                 $launch_with_grid$
                  // Loading, unloading and autotuning of $name$.
                  triton_aot::Kernel& $name$_kernel();
                  inline constexpr std::size_t $name$_num_variants = $count$;

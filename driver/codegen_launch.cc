@@ -12,14 +12,20 @@ namespace triton_aot {
 namespace {
 
 // The launch functions' parameters, first to last; `grid` is the first if
-// not empty, `options` the last.
-std::vector<std::string> Parameters(const KernelSpec& kernel, const std::string& grid, const std::string& options) {
+// not empty, the launch parameters follow the arguments `with_launch_params`,
+// `options` is the last.
+std::vector<std::string> Parameters(const KernelSpec& kernel, const std::string& grid, bool with_launch_params,
+                                    const std::string& options) {
   std::vector<std::string> params;
   if (!grid.empty()) params.push_back(grid);
   params.push_back("CUstream stream");
   const std::vector<std::string> names = CppNames(kernel);
   for (size_t a = 0; a < names.size(); ++a) {
     params.push_back(CppType(kernel.variants.front().arg_types[a]) + " " + names[a]);
+  }
+  const std::vector<std::string> launch_names = LaunchParamCppNames(kernel);
+  for (size_t p = 0; with_launch_params && p < launch_names.size(); ++p) {
+    params.push_back(CppType(kernel.launch_params[p].type) + " " + launch_names[p]);
   }
   params.push_back(options);
   return params;
@@ -72,7 +78,7 @@ std::string IntegerLiteral(const nlohmann::ordered_json& value) {
 // Each variant's grid, from its own constexprs, unless the caller gave one.
 void EmitGrids(CodePrinter& printer, const ModuleBuild& build, size_t k) {
   const KernelSpec& kernel = build.spec.kernels[k];
-  const std::vector<std::string> names = CppNames(kernel);
+  const std::vector<std::string> names = CppNames(kernel), launch_names = LaunchParamCppNames(kernel);
   std::string assignments;
   size_t slot = 0;
   for (const VariantBuild& vb : build.variants) {
@@ -84,12 +90,21 @@ void EmitGrids(CodePrinter& printer, const ModuleBuild& build, size_t k) {
       for (size_t a = 0; a < names.size(); ++a) {
         if (kernel.arg_names[a] == name) return names[a];
       }
+      for (size_t p = 0; p < launch_names.size(); ++p) {
+        if (kernel.launch_params[p].name == name) return launch_names[p];
+      }
       return name;
     };
     std::vector<std::string> dims;
     for (const GridExpr& dim : kernel.grid) dims.push_back(dim.ToCpp(name_to_cpp));
-    assignments += (slot ? "\n" : "") + GridAssignment(slot, dims, variant.name);
+    if (!dims.empty()) assignments += (slot ? "\n" : "") + GridAssignment(slot, dims, variant.name);
     ++slot;
+  }
+  if (kernel.grid.empty()) {
+    printer.Emit({{"count", std::to_string(slot)}}, R"cc(
+      triton_aot::grid::Dims grids[$count$];  // unused: the caller gives the grid
+    )cc");
+    return;
   }
   printer.Emit({{"count", std::to_string(slot)}, {"assignments", assignments}}, R"cc(
     triton_aot::grid::Dims grids[$count$];
@@ -167,32 +182,43 @@ void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
 
 std::string LaunchDeclaration(const KernelSpec& kernel, bool explicit_grid) {
   const std::vector<std::string> params = Parameters(kernel, explicit_grid ? "triton_aot::Grid grid" : "",
-                                                     "const triton_aot::LaunchOptions& options = {}");
+                                                     !explicit_grid, "const triton_aot::LaunchOptions& options = {}");
   return FitOrOnePerLine("triton_aot::Status " + kernel.name + "(", params, ");", 0);
 }
 
 void EmitLaunchFunctions(CodePrinter& printer, const ModuleBuild& build, size_t k) {
   const KernelSpec& kernel = build.spec.kernels[k];
   const std::string options = "const triton_aot::LaunchOptions& options";
-  std::vector<std::string> forwarded = CppNames(kernel);
-  forwarded.insert(forwarded.begin(), "stream");
-  forwarded.push_back("options");
-  auto call = [&](const std::string& grid) {
-    forwarded.insert(forwarded.begin(), grid);
-    const std::string text =
-        FitOrFilled(fmt::format("return {}::Launch_{}(", Qualified(build), kernel.name), forwarded, ");", 2);
-    forwarded.erase(forwarded.begin());
-    return text;
+  // The launch with the caller's grid passes 0 for each launch parameter:
+  // they only feed the grid it computes otherwise.
+  auto call = [&](const std::string& grid, bool with_launch_params) {
+    std::vector<std::string> forwarded = CppNames(kernel);
+    forwarded.insert(forwarded.begin(), {grid, "stream"});
+    for (const std::string& name : LaunchParamCppNames(kernel)) {
+      forwarded.push_back(with_launch_params ? name : "/*" + name + "=*/0");
+    }
+    forwarded.push_back("options");
+    return FitOrFilled(fmt::format("return {}::Launch_{}(", Qualified(build), kernel.name), forwarded, ");", 2);
   };
-  auto signature = [&](const std::string& name, const std::string& grid) {
-    return FitOrOnePerLine("triton_aot::Status " + name + "(", Parameters(kernel, grid, options), ") {", 0);
+  auto signature = [&](const std::string& name, const std::string& grid, bool with_launch_params) {
+    return FitOrOnePerLine("triton_aot::Status " + name + "(", Parameters(kernel, grid, with_launch_params, options),
+                           ") {", 0);
   };
-  printer.Emit({{"shared", signature("Launch_" + kernel.name, "const triton_aot::Grid* grid")},
+  // Without a grid in the spec, only the launch with the caller's grid.
+  auto plain = [&] {
+    if (kernel.grid.empty()) return;
+    printer.Emit({{"plain", signature(kernel.name, "", true)}, {"plain_call", call("nullptr", true)}}, R"cc(
+
+      $plain$
+        $plain_call$
+      }
+    )cc");
+  };
+  printer.Emit({{"shared", signature("Launch_" + kernel.name, "const triton_aot::Grid* grid", true)},
                 {"body", [&] { EmitLaunchBody(printer, build, k); }},
-                {"plain", signature(kernel.name, "")},
-                {"plain_call", call("nullptr")},
-                {"with_grid", signature(kernel.name, "triton_aot::Grid grid")},
-                {"with_grid_call", call("&grid")}},
+                {"plain", plain},
+                {"with_grid", signature(kernel.name, "triton_aot::Grid grid", false)},
+                {"with_grid_call", call("&grid", false)}},
                R"cc(
 
                  namespace {
@@ -202,10 +228,7 @@ void EmitLaunchFunctions(CodePrinter& printer, const ModuleBuild& build, size_t 
                  }
 
                  }  // namespace
-
                  $plain$
-                   $plain_call$
-                 }
 
                  $with_grid$
                    $with_grid_call$

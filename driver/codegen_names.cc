@@ -71,21 +71,39 @@ std::string HintName(Hint hint) {
   return "triton_aot::ArgHint::kNone";
 }
 
-std::vector<std::string> CppNames(const KernelSpec& kernel) {
+namespace {
+
+// The C++ names of the launch arguments, then of the launch parameters.
+std::vector<std::string> AllCppNames(const KernelSpec& kernel) {
   static const std::set<std::string> kLaunchNames = {"stream", "options", "grid", "args",
                                                      "params", "grids",   "key",  "buffer_elements"};
+  std::vector<std::string> wanted = kernel.arg_names;
+  for (const LaunchParam& param : kernel.launch_params) wanted.push_back(param.name);
   std::set<std::string> taken = {kernel.name + "_kernel", "Launch_" + kernel.name, kernel.name};
   std::vector<std::string> names;
-  for (const std::string& arg : kernel.arg_names) {
+  for (const std::string& arg : wanted) {
     std::string name = arg;
     if (IsCppKeyword(name) || kLaunchNames.count(name)) name += "_";
-    while (taken.count(name) || std::count(kernel.arg_names.begin(), kernel.arg_names.end(), name) > (name == arg)) {
+    while (taken.count(name) || std::count(wanted.begin(), wanted.end(), name) > (name == arg)) {
       name += "_";
     }
     taken.insert(name);
     names.push_back(name);
   }
   return names;
+}
+
+}  // namespace
+
+std::vector<std::string> CppNames(const KernelSpec& kernel) {
+  std::vector<std::string> names = AllCppNames(kernel);
+  names.resize(kernel.arg_names.size());
+  return names;
+}
+
+std::vector<std::string> LaunchParamCppNames(const KernelSpec& kernel) {
+  const std::vector<std::string> names = AllCppNames(kernel);
+  return {names.begin() + static_cast<std::ptrdiff_t>(kernel.arg_names.size()), names.end()};
 }
 
 std::string CamelCase(const std::string& name) {

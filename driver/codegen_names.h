@@ -31,6 +31,8 @@ std::string HintName(Hint hint);
 // the launch functions' own names, or would hide a function the generated
 // code calls get trailing underscores, as many as keep them distinct.
 std::vector<std::string> CppNames(const KernelSpec& kernel);
+// The same for the launch parameters (launch_params), distinct from those.
+std::vector<std::string> LaunchParamCppNames(const KernelSpec& kernel);
 
 // "my_kernel" and "myKernel" -> "MyKernel".
 std::string CamelCase(const std::string& name);

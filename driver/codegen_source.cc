@@ -75,7 +75,10 @@ void EmitKernelTables(CodePrinter& printer, const ModuleBuild& build, const Tabl
       }
       grid.push_back(literal);
     }
-    const std::string grid_table = FitOrOnePerLine("const char* const " + tables.Grid(k) + "[] = {", grid, "};", 0, true);
+    // No table for a kernel without a grid in the spec: its images say nullptr.
+    const std::string grid_table =
+        grid.empty() ? "" : FitOrOnePerLine("const char* const " + tables.Grid(k) + "[] = {", grid, "};", 0, true);
+    if (kernel.arg_names.empty() && grid.empty()) continue;
     if (kernel.arg_names.empty()) {
       printer.Emit({{"about", WrappedComment(kernel.name + ": the grid expressions.", 0)}, {"grid", grid_table}},
                    R"cc(
@@ -85,13 +88,19 @@ void EmitKernelTables(CodePrinter& printer, const ModuleBuild& build, const Tabl
                    )cc");
       continue;
     }
-    printer.Emit({{"about", WrappedComment(kernel.name + ": the launch arguments' names and sizes in bytes, and the "
-                                                         "grid expressions.",
-                                           0)},
+    const std::string about = kernel.name + ": the launch arguments' names and sizes in bytes" +
+                              (grid.empty() ? "." : ", and the grid expressions.");
+    printer.Emit({{"about", WrappedComment(about, 0)},
                   {"names", FitOrOnePerLine("const char* const " + tables.ArgNames(k) + "[] = {", names, "};", 0, true)},
                   {"bytes", FitOrOnePerLine("const std::uint8_t " + tables.ArgBytes(k) + "[] = {", bytes, "};", 0, true)},
                   {"grid", grid_table}},
-                 R"cc(
+                 grid.empty() ? R"cc(
+
+                   $about$
+                   $names$
+                   $bytes$
+                 )cc"
+                              : R"cc(
 
                    $about$
                    $names$
@@ -177,7 +186,7 @@ std::string ImageRow(const ModuleBuild& build, const TableNames& tables, size_t 
                        // The row's fields are 8 deep; ",  // constexprs" follows.
                        {SplitStringLiteral(CppStringLiteral(ConstexprSummary(variant)), 8, kMaxLineLength - 16),
                         "constexprs"},
-                       {tables.Grid(v.kernel_index), "grid"}},
+                       {kernel.grid.empty() ? "nullptr" : tables.Grid(v.kernel_index), "grid"}},
                       4);
 }
 

@@ -29,8 +29,14 @@ std::string ModuleMetadataJson(const ModuleBuild& build) {
       jk["arguments"].push_back(
           {{"name", kernel.arg_names[a]}, {"type", kernel.variants.front().arg_types[a].TritonType()}});
     }
-    jk["grid"] = ordered_json::array();
+    jk["grid"] = ordered_json::array();  // empty: the caller gives it
     for (const GridExpr& g : kernel.grid) jk["grid"].push_back(g.text());
+    if (!kernel.launch_params.empty()) {
+      jk["launch_params"] = ordered_json::array();
+      for (const LaunchParam& p : kernel.launch_params) {
+        jk["launch_params"].push_back({{"name", p.name}, {"type", p.type.TritonType()}});
+      }
+    }
     if (kernel.autotuned) jk["autotune_key"] = kernel.autotune_key;
     for (const TuningBufferSpec& buffer : kernel.tuning_buffers) {
       jk["tuning_buffers"].push_back({{"name", kernel.arg_names[buffer.arg]},

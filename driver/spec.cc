@@ -16,9 +16,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kKernelKeys = {"kernel",     "name",     "signature", "grid",     "constexprs",
-                                           "num_warps",  "num_stages", "num_ctas", "maxnreg", "variants",
-                                           "buffer_sizes"};
+const std::set<std::string> kKernelKeys = {"kernel",    "name",       "signature", "grid",
+                                           "constexprs", "num_warps",  "num_stages", "num_ctas",
+                                           "maxnreg",   "variants",   "buffer_sizes", "launch_params"};
 
 // The entry's kernel and C++ name, and the function's description.
 bool ParseKernelName(const json& entry, const std::string& what, int line, const LoadAnswer& loaded,
@@ -70,7 +70,18 @@ bool ParseEntryDefaults(const json& entry, const KernelDescription& desc, int li
                                            what, kernel->arg_names[i], kernel->arg_names[i]));
     }
   }
-  if (!ParseGrid(entry["grid"], *kernel, base, &kernel->grid, what, line, checker)) return false;
+  if (entry.contains("launch_params") &&
+      !ParseLaunchParams(entry["launch_params"], kernel, what, line, checker)) {
+    return false;
+  }
+  if (entry.contains("grid") && !ParseGrid(entry["grid"], *kernel, base, &kernel->grid, what, line, checker)) {
+    return false;
+  }
+  if (!kernel->launch_params.empty() && kernel->grid.empty()) {
+    return checker.Fail(line, fmt::format("{}: launch_params are for the grid to read, but the entry has no grid: "
+                                          "add one that reads them, or drop them",
+                                          what));
+  }
   defaults->variant.arg_types = base;
   defaults->variant.line = line;
   if (entry.contains("constexprs") &&
@@ -94,13 +105,13 @@ bool ParseKernel(const json& entry, size_t index, const LoadAnswer& loaded, Chec
   const int line = LineOf(loaded.spec_lines, index);
   const std::string what = fmt::format("kernel entry {}", index);
   if (!entry.is_object()) {
-    return checker.Fail(line, fmt::format("{} must be a dict with at least kernel, signature and grid; got {}", what,
+    return checker.Fail(line, fmt::format("{} must be a dict with at least kernel and signature; got {}", what,
                                           TypeName(entry)));
   }
   if (!CheckKeys(entry, kKernelKeys, what, line, checker)) return false;
-  for (const char* required : {"kernel", "signature", "grid"}) {
+  for (const char* required : {"kernel", "signature"}) {
     if (!entry.contains(required)) {
-      return checker.Fail(line, fmt::format("{} has no '{}': every entry needs kernel, signature and grid (see "
+      return checker.Fail(line, fmt::format("{} has no '{}': every entry needs kernel and signature (see "
                                             "docs/kernel-spec.md)",
                                             what, required));
     }

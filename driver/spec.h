@@ -43,12 +43,21 @@ struct TuningBufferSpec {
   GridExpr elements;  // its number of elements, from the entry's buffer_sizes
 };
 
+// A value the caller passes only for the grid to read (the rows of a
+// row-wise kernel, the SMs of a persistent one): a parameter of the launch
+// function without a grid, not of the kernel.
+struct LaunchParam {
+  std::string name;
+  ArgType type;  // an integer
+};
+
 struct KernelSpec {
   std::string name;      // the C++ name
   std::string function;  // the @triton.jit function in the module
   std::vector<Param> params;
   std::vector<std::string> arg_names;  // the non-constexpr params: the launch arguments
-  std::vector<GridExpr> grid;          // always three
+  std::vector<LaunchParam> launch_params;
+  std::vector<GridExpr> grid;  // three, or none: then the caller always gives the grid
   std::vector<Variant> variants;
   bool autotuned = false;
   std::vector<std::string> autotune_key;

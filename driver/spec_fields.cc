@@ -180,6 +180,7 @@ bool ParseIntegerExpression(const json& item, const KernelSpec& kernel, const st
   for (const Param& p : kernel.params) {
     if (p.is_constexpr) integer_names.insert(p.name);
   }
+  for (const LaunchParam& p : kernel.launch_params) integer_names.insert(p.name);
   std::string text;
   if (item.is_number_integer()) {
     text = std::to_string(item.get<int64_t>());
@@ -200,6 +201,48 @@ bool ParseIntegerExpression(const json& item, const KernelSpec& kernel, const st
                                             is_arg ? "which is not an integer" : "which is unknown",
                                             Join(integer_names)));
     }
+  }
+  return true;
+}
+
+namespace {
+
+std::string Trimmed(const std::string& text) {
+  const size_t first = text.find_first_not_of(' ');
+  return first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(' ') - first + 1);
+}
+
+}  // namespace
+
+bool ParseLaunchParams(const json& params, KernelSpec* kernel, const std::string& what, int line, Checker& checker) {
+  const auto fail = [&](const std::string& problem) {
+    return checker.Fail(line, fmt::format("{}: launch_params {}; write them as a list like [\"n_rows: i32\"]", what,
+                                          problem));
+  };
+  if (!params.is_array()) return fail("must be a list of \"name: type\" strings, not " + TypeName(params));
+  for (const json& item : params) {
+    if (!item.is_string()) return fail("holds " + item.dump() + ", which is not a \"name: type\" string");
+    const std::string text = item.get<std::string>();
+    const size_t colon = text.find(':');
+    LaunchParam param;
+    param.name = Trimmed(text.substr(0, colon));
+    std::string err;
+    if (colon == std::string::npos || !IsIdentifier(param.name) || IsCppKeyword(param.name)) {
+      return fail("holds '" + text + "': a name (a C++ identifier), ':' and an integer type are needed");
+    }
+    if (!ParseArgType(Trimmed(text.substr(colon + 1)), &param.type, &err) || !param.type.IsInteger() ||
+        param.type.is_pointer || param.type.hint != Hint::kNone) {
+      return fail("'" + param.name + "' must be of an integer type without hints (i32, i64, u32, u64), not '" +
+                  Trimmed(text.substr(colon + 1)) + "'");
+    }
+    const auto same_name = [&](const auto& other) { return other.name == param.name; };
+    if (std::any_of(kernel->params.begin(), kernel->params.end(), same_name)) {
+      return fail("'" + param.name + "' is a parameter of " + kernel->function + " already: the grid reads it as is");
+    }
+    if (std::any_of(kernel->launch_params.begin(), kernel->launch_params.end(), same_name)) {
+      return fail("name '" + param.name + "' twice");
+    }
+    kernel->launch_params.push_back(std::move(param));
   }
   return true;
 }

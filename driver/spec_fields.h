@@ -65,10 +65,16 @@ struct ExpressionKind {
 };
 
 // An integer expression, a string or an int, over the kernel's integer
-// arguments (by `types`) and constexprs: grid dimensions, buffer sizes.
+// arguments (by `types`), constexprs and launch parameters: grid dimensions,
+// buffer sizes.
 bool ParseIntegerExpression(const nlohmann::json& item, const KernelSpec& kernel, const std::vector<ArgType>& types,
                             const ExpressionKind& kind, GridExpr* out, const std::string& what, int line,
                             Checker& checker);
+
+// launch_params: ["n_rows: i32", ...], integers the grid reads that are no
+// arguments of the kernel.
+bool ParseLaunchParams(const nlohmann::json& params, KernelSpec* kernel, const std::string& what, int line,
+                       Checker& checker);
 
 bool ParseGrid(const nlohmann::json& grid, const KernelSpec& kernel, const std::vector<ArgType>& types,
                std::vector<GridExpr>* out, const std::string& what, int line, Checker& checker);

@@ -292,7 +292,7 @@ const BadInput kCorpus[] = {
                        ""),
      .where = "{module}:14: error: ",
      .what = "signature",
-     .todo = "every entry needs kernel, signature and grid"},
+     .todo = "every entry needs kernel and signature"},
     {.name = "SpecHasAnUnknownField",
      .module = Replace(kGoodModule, R"("num_warps": 8})", R"("num_warp": 8})"),
      .where = "{module}:19: error: ",

@@ -288,7 +288,7 @@ TEST(ParseModuleSpecTest, UnknownField) {
 }
 
 TEST(ParseModuleSpecTest, MissingRequiredFields) {
-  for (const char* field : {"kernel", "signature", "grid"}) {
+  for (const char* field : {"kernel", "signature"}) {
     json entry = AddEntry();
     entry.erase(field);
     EXPECT_TRUE(FailsWith(Loaded(json::array({entry})), EntryLine(0), {std::string("has no '") + field + "'"}))
@@ -640,13 +640,13 @@ TEST(ParseModuleSpecTest, DuplicateKernelNames) {
 TEST(ParseModuleSpecTest, WithoutLineInformationErrorsPointAtTheList) {
   // A spec built by code (a list comprehension) has no literal entries.
   json entry = AddEntry();
-  entry.erase("grid");
+  entry.erase("signature");
   json loaded = Loaded(json::array({entry}));
   loaded["spec_lines"]["entries"] = json::array();
-  EXPECT_TRUE(FailsWith(loaded, kSpecLine, {"has no 'grid'"}));
+  EXPECT_TRUE(FailsWith(loaded, kSpecLine, {"has no 'signature'"}));
   // No spec assignment found at all: line 1.
   loaded["spec_lines"] = nullptr;
-  EXPECT_TRUE(FailsWith(loaded, 1, {"has no 'grid'"}));
+  EXPECT_TRUE(FailsWith(loaded, 1, {"has no 'signature'"}));
 }
 
 // --- Names --------------------------------------------------------------------

@@ -1,0 +1,170 @@
+// Kernel modules written as kernel libraries write them, built unchanged:
+// modules that ask Triton's driver for the GPU at import (on a machine with
+// none) and specs in a file of their own that build an installed package's
+// kernel.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "kernel_project.h"
+#include "test_support.h"
+
+namespace triton_aot::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Asks the driver at import, as persistent kernels do for their grid; each
+// arch's kernel stores what its load was told, as numbers whose hex digits
+// stand out in the SASS (as an immediate, or inside an instruction's
+// encoding where ptxas packs the constant into one). sm_90's SM count comes from the module's own table (an H100 PCIe).
+const char* kAsksAtImport = R"src(import triton
+import triton.language as tl
+from triton.runtime import driver
+
+TRITON_AOT_ARCH_PROPERTIES = {90: {"multiprocessor_count": 114}}
+
+NUM_SMS = tl.constexpr(driver.active.utils.get_device_properties(0)["multiprocessor_count"])
+ARCH = tl.constexpr(driver.active.get_current_target().arch)
+
+
+@triton.jit
+def stamp(out_ptr):
+    tl.store(out_ptr, NUM_SMS * 1000 + 777)
+    tl.store(out_ptr + 1, ARCH * 1000 + 777)
+
+
+TRITON_AOT_KERNELS = [{"kernel": "stamp", "signature": {"out_ptr": "*i32"}, "grid": ["1"]}]
+)src";
+
+// A kernel library as pip installs it: the package and its .dist-info.
+const char* kLibraryKernel = R"src(import triton
+import triton.language as tl
+
+
+@triton.jit
+def _rms_norm_forward_kernel(x_ptr, y_ptr, w_ptr, stride, n_cols, eps, BLOCK_SIZE: tl.constexpr):
+    row = tl.program_id(0)
+    cols = tl.arange(0, BLOCK_SIZE)
+    mask = cols < n_cols
+    x = tl.load(x_ptr + row * stride + cols, mask=mask, other=0.0).to(tl.float32)
+    rstd = 1 / tl.sqrt(tl.sum(x * x, axis=0) / n_cols + eps)
+    tl.store(y_ptr + row * stride + cols, x * rstd * tl.load(w_ptr + cols, mask=mask), mask=mask)
+)src";
+
+// The project's spec, in a file of its own: the library's module is untouched.
+const char* kSpecBeside = R"src(from kernlib.ops.rms_norm import _rms_norm_forward_kernel
+
+TRITON_AOT_KERNELS = [
+    {"kernel": "_rms_norm_forward_kernel", "name": "rms_norm",
+     "signature": {"x_ptr": "*fp32:16", "y_ptr": "*fp32:16", "w_ptr": "*fp32:16", "stride": "i32",
+                   "n_cols": "i32", "eps": "fp32"},
+     "constexprs": {"BLOCK_SIZE": 1024}, "launch_params": ["n_rows: i32"], "grid": ["n_rows"]},
+]
+)src";
+
+// The row-wise kernels of tests/gpu/kernel_styles.py (which the GPU tests
+// run): calls every launch function there is; it must compile.
+const char* kRowWiseMain = R"src(#include <kern/kernel_styles.h>
+
+namespace styles = k::kernel_styles;
+
+int main() {
+  triton_aot::DevicePtr<float> x{}, out{};
+  const triton_aot::Grid rows{512, 1, 1};
+  triton_aot::Status computed = styles::row_sum(nullptr, x, out, 4096, 4096, /*n_rows=*/512);
+  triton_aot::Status given = styles::row_sum(rows, nullptr, x, out, 4096, 4096);
+  triton_aot::Status only_given = styles::row_sum_given_grid(rows, nullptr, x, out, 4096, 4096);
+  return computed.ok() && given.ok() && only_given.ok() ? 0 : 1;
+}
+)src";
+class KernelStylesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (TestPython().empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
+  }
+
+  // The SASS of the cubin for `sm` in `fatbin`.
+  static std::string Sass(const fs::path& fatbin, const std::string& sm) {
+    const ProcessResult dumped = testing::Run({Cuobjdump(), "--dump-sass", "--gpu-architecture", sm, fatbin.string()});
+    EXPECT_TRUE(dumped.Succeeded()) << dumped.output;
+    return dumped.output;
+  }
+
+  // A Python that has kernlib 1.2.0 installed in a folder of its own.
+  fs::path PythonWithKernelLibrary() {
+    const fs::path site = dir_.path() / "site";
+    WriteText(site / "kernlib" / "__init__.py", "");
+    WriteText(site / "kernlib" / "ops" / "__init__.py", "");
+    WriteText(site / "kernlib" / "ops" / "rms_norm.py", kLibraryKernel);
+    const fs::path info = site / "kernlib-1.2.0.dist-info";
+    WriteText(info / "METADATA", "Metadata-Version: 2.1\nName: kernlib\nVersion: 1.2.0\n");
+    WriteText(info / "top_level.txt", "kernlib\n");
+    WriteText(info / "RECORD", "kernlib/__init__.py,,\nkernlib/ops/__init__.py,,\nkernlib/ops/rms_norm.py,,\n"
+                               "kernlib-1.2.0.dist-info/METADATA,,\nkernlib-1.2.0.dist-info/RECORD,,\n");
+    const fs::path python = dir_.path() / "python-with-kernlib";
+    WriteText(python, "#!/bin/sh\nPYTHONPATH='" + site.string() + "' exec '" + TestPython() + "' \"$@\"\n");
+    MakeExecutable(python);
+    return python;
+  }
+
+  TempDir dir_;
+  KernelProject project_{dir_.path() / "src", dir_.path() / "build"};
+};
+
+TEST_F(KernelStylesTest, AModuleThatAsksTheDriverAtImportGetsEachArchsAnswers) {
+  if (Cuobjdump().empty()) GTEST_SKIP() << "no cuobjdump in the CUDA toolkit";
+  WriteText(project_.source_dir() / "asks.py", kAsksAtImport);
+  project_.WriteCMakeLists("MODULES asks.py ARCHITECTURES 80 90 NAMESPACE k");
+  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
+  const ProcessResult built = project_.Build();
+  ASSERT_TRUE(built.Succeeded()) << built.output;
+  const fs::path fatbin = project_.generated_dir() / "asks" / "stamp.default.fatbin";
+  const std::string sm80 = Sass(fatbin, "sm_80"), sm90 = Sass(fatbin, "sm_90a");
+  EXPECT_NE(sm80.find("1a8e9"), std::string::npos) << "108 SMs (A100) * 1000 + 777:\n" << sm80;
+  EXPECT_NE(sm80.find("13b89"), std::string::npos) << "arch 80 * 1000 + 777:\n" << sm80;
+  EXPECT_NE(sm90.find("1c059"), std::string::npos) << "114 SMs, the module's own table:\n" << sm90;
+  EXPECT_NE(sm90.find("16299"), std::string::npos) << "arch 90 * 1000 + 777:\n" << sm90;
+
+  // Rebuilt from the artifact cache, with the load answer recalled: the same bytes.
+  const std::map<std::string, std::string> first = ReadTree(project_.generated_dir());
+  fs::remove_all(project_.generated_dir());
+  ASSERT_TRUE(project_.Build().Succeeded());
+  EXPECT_EQ(TreeDifference(ReadTree(project_.generated_dir()), first), "");
+}
+
+TEST_F(KernelStylesTest, ASpecBesideBuildsAnInstalledPackagesKernelKnownByItsDistribution) {
+  WriteText(project_.source_dir() / "rms_spec.py", kSpecBeside);
+  project_.WriteCMakeLists("MODULES rms_spec.py ARCHITECTURES 90 NAMESPACE k");
+  ASSERT_TRUE(project_.Configure(PythonWithKernelLibrary().string()).Succeeded());
+  const ProcessResult built = project_.Build();
+  ASSERT_TRUE(built.Succeeded()) << built.output;
+  const std::string header = ReadText(project_.generated_dir() / "rms_spec.h");
+  EXPECT_NE(header.find("triton_aot::Status rms_norm("), std::string::npos) << header;
+  const std::string depfile = ReadText(project_.generated_dir() / "rms_spec.d");
+  EXPECT_NE(depfile.find("kernlib-1.2.0.dist-info/METADATA"), std::string::npos)
+      << "an upgrade or reinstall of the library rebuilds the module:\n" << depfile;
+  EXPECT_EQ(depfile.find("rms_norm.py"), std::string::npos) << "a distribution's files go by its metadata";
+}
+
+TEST_F(KernelStylesTest, LaunchParametersFeedTheGridAndAnEntryWithoutAGridTakesTheCallers) {
+  WriteText(project_.source_dir() / "kernel_styles.py", ReadText(TRITON_AOT_SOURCE_DIR "/tests/gpu/kernel_styles.py"));
+  WriteText(project_.source_dir() / "main.cc", kRowWiseMain);
+  project_.WriteCMakeLists("MODULES kernel_styles.py ARCHITECTURES 90 NAMESPACE k", /*with_app=*/true);
+  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
+  const ProcessResult built = project_.Build();
+  ASSERT_TRUE(built.Succeeded()) << built.output;
+  const std::string header = ReadText(project_.generated_dir() / "kernel_styles.h");
+  EXPECT_NE(header.find("// grid: (n_rows, 1, 1); variants: default\n// the grid also reads n_rows: i32"),
+            std::string::npos)
+      << header;
+  EXPECT_NE(header.find("// grid: given by the caller; variants: default"), std::string::npos) << header;
+  EXPECT_EQ(Count(header, "triton_aot::Status row_sum_given_grid("), 1) << "only the launch with a grid:\n" << header;
+  const std::string metadata = ReadText(project_.generated_dir() / "kernel_styles.json");
+  EXPECT_NE(metadata.find("\"launch_params\": [\n        {\n          \"name\": \"n_rows\""), std::string::npos)
+      << metadata;
+}
+
+}  // namespace
+}  // namespace triton_aot::testing
