@@ -6,9 +6,12 @@ Kernel libraries ask at import: `triton.runtime.driver.active.get_current_target
 without a GPU those fail ("0 active drivers"), and on one with a GPU they would describe that GPU, so the same
 sources would give other kernels on another machine. Here they describe the edge's arch: the properties of a
 representative part of that arch (ARCH_PROPERTIES), which a module overrides with TRITON_AOT_ARCH_PROPERTIES,
-e.g. {90: {"multiprocessor_count": 114}} for an H100 PCIe. The driver records that it was asked, so that the
-edge loads such a module once per arch.
+e.g. {90: {"multiprocessor_count": 114}} for an H100 PCIe. torch.cuda's device queries (is_available,
+get_device_capability, get_device_properties, ...) answer the same way once torch is imported. The driver
+records that it was asked, so that the edge loads such a module once per arch.
 """
+
+import sys
 
 SPEC_PROPERTIES = "TRITON_AOT_ARCH_PROPERTIES"
 
@@ -109,9 +112,70 @@ class BuildTimeDriver:
         self._no_gpu("benchmarking")
 
 
+class _TorchDeviceProperties:
+    """What torch.cuda.get_device_properties gives, for the fields kernel libraries read at import."""
+
+    def __init__(self, capability, props):
+        self.name = ARCH_PROPERTIES[max([c for c in ARCH_PROPERTIES if c <= capability] or [80])]["name"]
+        self.major, self.minor = divmod(capability, 10)
+        self.multi_processor_count = props["multiprocessor_count"]
+        self.warp_size = props["warpSize"]
+        self.regs_per_multiprocessor = props["max_num_regs"]
+        self.shared_memory_per_block_optin = props["max_shared_mem"]
+        self.clock_rate = props["sm_clock_rate"]
+
+
+def _answer_in_torch(torch, target):
+    """torch.cuda's device queries answer as the target too (the edge's Python sees no GPU)."""
+    cuda = torch.cuda
+
+    def asked(answer):
+        def query(*args, **kwargs):
+            target.asked = True
+            return answer()
+        return query
+
+    cuda.is_available = lambda: True
+    cuda.device_count = lambda: 1
+    cuda.current_device = lambda: 0
+    cuda.get_device_capability = asked(lambda: divmod(target.capability, 10))
+    cuda.get_device_properties = asked(
+        lambda: _TorchDeviceProperties(target.capability, properties(target.capability, target.overrides())))
+    cuda.get_device_name = asked(lambda: _TorchDeviceProperties(target.capability, properties(target.capability)).name)
+
+
+class _OnTorchImport:
+    """A finder that answers torch's device queries as the target once torch is imported: a module that
+    imports torch pays for it, others do not."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "torch":
+            return None
+        import importlib.util
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec("torch")
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            _answer_in_torch(module, self.target)
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 def activate(capability, module_globals):
-    """Makes a BuildTimeDriver for `capability` Triton's active driver and returns it."""
+    """Makes a BuildTimeDriver for `capability` Triton's active driver (and torch's, when torch is imported)
+    and returns it."""
     from triton.runtime import driver
     target = BuildTimeDriver(capability, module_globals)
     driver.set_active(target)
+    if "torch" in sys.modules:
+        _answer_in_torch(sys.modules["torch"], target)
+    else:
+        sys.meta_path.insert(0, _OnTorchImport(target))
     return target

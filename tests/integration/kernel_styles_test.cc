@@ -38,6 +38,29 @@ def stamp(out_ptr):
 TRITON_AOT_KERNELS = [{"kernel": "stamp", "signature": {"out_ptr": "*i32"}, "grid": ["1"]}]
 )src";
 
+// The same through torch, as kernel libraries more often ask: answered as the
+// target too, though the edge's Python sees no GPU.
+const char* kAsksTorchAtImport = R"src(import torch
+import triton
+import triton.language as tl
+
+TRITON_AOT_ARCH_PROPERTIES = {90: {"multiprocessor_count": 114}}
+
+assert torch.cuda.is_available()
+_props = torch.cuda.get_device_properties(torch.cuda.current_device())
+NUM_SMS = tl.constexpr(_props.multi_processor_count)
+MAJOR = tl.constexpr(torch.cuda.get_device_capability()[0])
+
+
+@triton.jit
+def stamp(out_ptr):
+    tl.store(out_ptr, NUM_SMS * 1000 + 777)
+    tl.store(out_ptr + 1, MAJOR * 1000003 + 12345)
+
+
+TRITON_AOT_KERNELS = [{"kernel": "stamp", "signature": {"out_ptr": "*i32"}, "grid": ["1"]}]
+)src";
+
 // A kernel library as pip installs it: the package and its .dist-info.
 const char* kLibraryKernel = R"src(import triton
 import triton.language as tl
@@ -132,6 +155,24 @@ TEST_F(KernelStylesTest, AModuleThatAsksTheDriverAtImportGetsEachArchsAnswers) {
   fs::remove_all(project_.generated_dir());
   ASSERT_TRUE(project_.Build().Succeeded());
   EXPECT_EQ(TreeDifference(ReadTree(project_.generated_dir()), first), "");
+}
+
+TEST_F(KernelStylesTest, AModuleThatAsksTorchAtImportGetsEachArchsAnswers) {
+  if (Cuobjdump().empty()) GTEST_SKIP() << "no cuobjdump in the CUDA toolkit";
+  if (!testing::Run({TestPython(), "-c", "import torch"}).Succeeded()) {
+    GTEST_SKIP() << "torch is not installed in " << TestPython();
+  }
+  WriteText(project_.source_dir() / "asks.py", kAsksTorchAtImport);
+  project_.WriteCMakeLists("MODULES asks.py ARCHITECTURES 80 90 NAMESPACE k");
+  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
+  const ProcessResult built = project_.Build();
+  ASSERT_TRUE(built.Succeeded()) << built.output;
+  const fs::path fatbin = project_.generated_dir() / "asks" / "stamp.default.fatbin";
+  const std::string sm80 = Sass(fatbin, "sm_80"), sm90 = Sass(fatbin, "sm_90a");
+  EXPECT_NE(sm80.find("1a8e9"), std::string::npos) << "108 SMs * 1000 + 777:\n" << sm80;
+  EXPECT_NE(sm80.find("7a4251"), std::string::npos) << "major 8 * 1000003 + 12345:\n" << sm80;
+  EXPECT_NE(sm90.find("1c059"), std::string::npos) << "114 SMs, the module's own table:\n" << sm90;
+  EXPECT_NE(sm90.find("898494"), std::string::npos) << "major 9 * 1000003 + 12345:\n" << sm90;
 }
 
 TEST_F(KernelStylesTest, ASpecBesideBuildsAnInstalledPackagesKernelKnownByItsDistribution) {
