@@ -84,11 +84,22 @@ def compilation_error_location(exc, kernels):
         seen.add(id(fn))
         if fn.src == innermost.src:
             file, begin_line = versions.jit_fn_file_line(fn)
-            message = innermost.error_message or repr(innermost.__cause__ or innermost)
+            message = _with_cause(innermost.error_message or "", innermost.__cause__) or repr(innermost)
             return {"file": file, "line": begin_line + innermost.node.lineno - 1,
                     "col": innermost.node.col_offset + 1, "message": message}
         functions += [v for v in fn.__globals__.values() if isinstance(v, JITFunction)]
     return None
+
+
+def _with_cause(message, cause):
+    """Triton's message and the exception it chained, unless the message already says it: some of Triton's
+    errors ('at 3:29:') carry their reason only in the cause."""
+    if cause is None:
+        return message
+    said = f"{type(cause).__name__}: {cause}"
+    if str(cause) and str(cause) in message:
+        return message
+    return f"{message.rstrip(': ')}: {said}" if message.strip() else said
 
 
 def innermost_frame_in(tb, is_users):
