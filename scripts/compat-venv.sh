@@ -4,9 +4,11 @@
 #
 # The environment is built beside <folder> and renamed into place only once
 # its Python imports that exact Triton, so an interrupted run never leaves a
-# half-made one to reuse. pip keeps no cache and writes its temporary files
-# beside <folder>: nothing goes to HOME or TMPDIR. pip's own variables apply,
-# so offline machines can point it at a folder of wheels:
+# half-made one to reuse. pip keeps no cache, and runs with a HOME and TMPDIR
+# of its own beside <folder>, removed after: nothing goes to the caller's (pip
+# runs `rustc --version` for its user agent, and rustup writes to HOME). pip's
+# variables and /etc/pip.conf apply, so offline machines can point it at a
+# folder of wheels:
 #   PIP_NO_INDEX=1 PIP_FIND_LINKS=/path/to/wheels
 set -euo pipefail
 
@@ -25,12 +27,14 @@ fi
 partial="$folder.partial"
 scratch="$folder.tmp"
 rm -rf "$partial" "$scratch"
-mkdir -p "$scratch"
+mkdir -p "$scratch/home"
 trap 'rm -rf "$partial" "$scratch"' EXIT
+# venv runs pip too (ensurepip).
+export HOME="$scratch/home" TMPDIR="$scratch"
 
 "$base" -m venv "$partial" || { echo "compat-venv: error: $base -m venv failed: install python3-venv" >&2; exit 1; }
 echo "compat-venv: installing triton==$version into $folder"
-if ! TMPDIR="$scratch" "$partial/bin/python" -m pip install -q --no-cache-dir --disable-pip-version-check \
+if ! "$partial/bin/python" -m pip install -q --no-cache-dir --disable-pip-version-check \
     "triton==$version"; then
   echo "compat-venv: error: pip install triton==$version failed (no network? set PIP_NO_INDEX=1 and" \
        "PIP_FIND_LINKS=<folder of wheels>, or leave these tests out with ctest -LE compat)" >&2
