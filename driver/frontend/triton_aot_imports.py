@@ -97,27 +97,45 @@ def _file_sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def _distribution_of(module, real, folder, owners):
-    """(name, version, metadata file) of the distribution installed in `folder` that holds `module`'s file."""
-    for name in owners.get(module.__name__.split(".")[0], []):
+def _metadata_file(dist):
+    """The METADATA (or PKG-INFO) file of an installed distribution. From its .dist-info folder when it has
+    one: dist.files would stat every file the distribution installed (torch and its CUDA libraries: tens of
+    thousands)."""
+    folder = getattr(dist, "_path", None)
+    for name in ("METADATA", "PKG-INFO"):
+        if folder is not None and os.path.isfile(os.path.join(str(folder), name)):
+            return os.path.join(str(folder), name)
+    metadata = [f for f in (dist.files or []) if f.name in ("METADATA", "PKG-INFO")
+                and f.parent.name.endswith((".dist-info", ".egg-info"))]
+    return str(dist.locate_file(metadata[0])) if metadata else folder
+
+
+def _distribution_of(module, folder, owners, found):
+    """(name, version, metadata file) of the distribution installed in `folder` that holds `module`'s file;
+    `found` remembers each top-level package's answer (a package's modules all have the same)."""
+    top = module.__name__.split(".")[0]
+    if (top, folder) in found:
+        return found[(top, folder)]
+    answer = None
+    for name in owners.get(top, []):
         try:
             dist = importlib.metadata.distribution(name)
         except importlib.metadata.PackageNotFoundError:
             continue
         if os.path.realpath(str(dist.locate_file(""))) != folder:
             continue  # another installation of it, elsewhere on the path
-        metadata = [f for f in (dist.files or []) if f.name in ("METADATA", "PKG-INFO")
-                    and f.parent.name.endswith((".dist-info", ".egg-info"))]
-        where = str(dist.locate_file(metadata[0])) if metadata else getattr(dist, "_path", None)
+        where = _metadata_file(dist)
         if where:
-            return dist.metadata["Name"] or name, dist.version, os.path.realpath(str(where))
-    return None
+            answer = (dist.metadata["Name"] or name, dist.version, os.path.realpath(str(where)))
+            break
+    found[(top, folder)] = answer
+    return answer
 
 
 def what_was_imported(modules):
     """The user's files among `modules`' (path, SHA-256 of the bytes that ran) and the installed distributions
     they come from. A file that no distribution owns counts as the user's, even inside site-packages."""
-    files, distributions, owners = {}, {}, None
+    files, distributions, owners, found = {}, {}, None, {}
     for module in modules:
         path = getattr(module, "__file__", None)
         if not path:
@@ -126,9 +144,9 @@ def what_was_imported(modules):
         folder = _install_folder(real)
         if folder is not None:
             owners = importlib.metadata.packages_distributions() if owners is None else owners
-            found = _distribution_of(module, real, folder, owners)
-            if found is not None:
-                distributions[found[0]] = found
+            owner = _distribution_of(module, folder, owners, found)
+            if owner is not None:
+                distributions[owner[0]] = owner
                 continue
         elif any(_under(real, r) for r in _python_roots()):
             continue
