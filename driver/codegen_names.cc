@@ -156,7 +156,9 @@ size_t VariantCount(const ModuleBuild& build, size_t kernel_index) {
 std::string ConstexprSummary(const Variant& variant) {
   std::string out;
   for (const auto& [name, value] : variant.constexprs.items()) {
-    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, value.dump());
+    // A Triton dtype shows as Triton names it (fp16), unquoted, unlike the string "fp16".
+    const bool dtype = value.is_object() && value.contains("triton_dtype");
+    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, dtype ? value["triton_dtype"].get<std::string>() : value.dump());
   }
   return out;
 }

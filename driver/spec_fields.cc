@@ -137,7 +137,12 @@ bool ApplySignature(const json& signature, const KernelSpec& kernel, const std::
 
 namespace {
 
+// A Triton dtype (tl.float16 in the module's spec) arrives as {"triton_dtype": "fp16"}.
 bool IsConstexprValue(const json& value) {
+  if (value.is_object()) {
+    return value.size() == 1 && value.contains("triton_dtype") && value["triton_dtype"].is_string() &&
+           IsIdentifier(value["triton_dtype"].get<std::string>());
+  }
   return value.is_number() || value.is_boolean() || value.is_string();
 }
 
@@ -162,7 +167,7 @@ bool ApplyConstexprs(const json& constexprs, const KernelSpec& kernel, std::map<
                                             what, name, kernel.function, names.empty() ? "none" : Join(names)));
     }
     if (!IsConstexprValue(value)) {
-      return checker.Fail(line, fmt::format("{}: constexpr '{}' must be an int, float, bool or str, not {}", what,
+      return checker.Fail(line, fmt::format("{}: constexpr '{}' must be an int, float, bool, str or Triton dtype (tl.float16), not {}", what,
                                             name, TypeName(value)));
     }
     (*values)[name] = value;

@@ -15,6 +15,7 @@ import triton_aot_protocol as protocol
 import triton_aot_versions as versions
 
 SPEC_NAME = "TRITON_AOT_KERNELS"
+DTYPE_KEY = "triton_dtype"
 
 
 def plain_spec(module):
@@ -186,5 +187,15 @@ def describe_kernel(obj, triton):
 
 
 def _not_plain_data(value):
-    raise TypeError(f"{SPEC_NAME} must hold plain data (dict, list, str, int, float, bool); "
-                    f"found a value of type {type(value).__name__}: {value!r}")
+    import triton.language as tl
+    if isinstance(value, tl.dtype):  # a constexpr such as compute_type=tl.float32
+        return {DTYPE_KEY: value.name}
+    raise TypeError(f"{SPEC_NAME} must hold plain data (dict, list, str, int, float, bool) or Triton dtypes "
+                    f"(tl.float16); found a value of type {type(value).__name__}: {value!r}")
+
+
+def constexpr_values(constexprs):
+    """A job's constexprs as Triton takes them: a Triton dtype travels as {DTYPE_KEY: name}."""
+    import triton.language as tl
+    return {name: tl.dtype(value[DTYPE_KEY]) if isinstance(value, dict) and DTYPE_KEY in value else value
+            for name, value in constexprs.items()}

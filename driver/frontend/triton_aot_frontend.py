@@ -164,7 +164,7 @@ class Frontend:
             started_us = time.time_ns() // 1000
             start = time.perf_counter_ns()
             try:
-                compiled = protocol.compile_kernel(kernel, job["signature"], job["constexprs"], job["arch"], attrs,
+                compiled = protocol.compile_kernel(kernel, job["signature"], describe.constexpr_values(job["constexprs"]), job["arch"], attrs,
                                                    job["options"])
                 elapsed = (time.perf_counter_ns() - start) // 1000
                 prefix = job["out_prefix"]

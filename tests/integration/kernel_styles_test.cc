@@ -61,6 +61,22 @@ def stamp(out_ptr):
 TRITON_AOT_KERNELS = [{"kernel": "stamp", "signature": {"out_ptr": "*i32"}, "grid": ["1"]}]
 )src";
 
+// A compute type given as libraries give it: a Triton dtype.
+const char* kDtypeConstexpr = R"src(import triton
+import triton.language as tl
+
+
+@triton.jit
+def cast(x_ptr, y_ptr, n, DTYPE: tl.constexpr, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    x = tl.load(x_ptr + offsets, mask=offsets < n)
+    tl.store(y_ptr + offsets, x.to(DTYPE), mask=offsets < n)
+
+
+TRITON_AOT_KERNELS = [{"kernel": "cast", "signature": {"x_ptr": "*fp32", "y_ptr": "*fp16", "n": "i32"},
+                       "constexprs": {"DTYPE": tl.float16, "BLOCK": 128}, "grid": ["cdiv(n, BLOCK)"]}]
+)src";
+
 // A kernel library as pip installs it: the package and its .dist-info.
 const char* kLibraryKernel = R"src(import triton
 import triton.language as tl
@@ -173,6 +189,16 @@ TEST_F(KernelStylesTest, AModuleThatAsksTorchAtImportGetsEachArchsAnswers) {
   EXPECT_NE(sm80.find("7a4251"), std::string::npos) << "major 8 * 1000003 + 12345:\n" << sm80;
   EXPECT_NE(sm90.find("1c059"), std::string::npos) << "114 SMs, the module's own table:\n" << sm90;
   EXPECT_NE(sm90.find("898494"), std::string::npos) << "major 9 * 1000003 + 12345:\n" << sm90;
+}
+
+TEST_F(KernelStylesTest, AConstexprMayBeATritonDtype) {
+  WriteText(project_.source_dir() / "cast.py", kDtypeConstexpr);
+  project_.WriteCMakeLists("MODULES cast.py ARCHITECTURES 90 NAMESPACE k");
+  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
+  const ProcessResult built = project_.Build();
+  ASSERT_TRUE(built.Succeeded()) << built.output;
+  const std::string header = ReadText(project_.generated_dir() / "cast.h");
+  EXPECT_NE(header.find("with DTYPE=fp16, BLOCK=128"), std::string::npos) << header;
 }
 
 TEST_F(KernelStylesTest, ASpecBesideBuildsAnInstalledPackagesKernelKnownByItsDistribution) {
