@@ -158,7 +158,8 @@ std::string ConstexprSummary(const Variant& variant) {
   for (const auto& [name, value] : variant.constexprs.items()) {
     // A Triton dtype shows as Triton names it (fp16), unquoted, unlike the string "fp16".
     const bool dtype = value.is_object() && value.contains("triton_dtype");
-    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, dtype ? value["triton_dtype"].get<std::string>() : value.dump());
+    const std::string shown = dtype ? value["triton_dtype"].get<std::string>() : value.is_null() ? "None" : value.dump();
+    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, shown);
   }
   return out;
 }

@@ -56,14 +56,22 @@ bool ParseKernelName(const json& entry, const std::string& what, int line, const
 bool ParseEntryDefaults(const json& entry, const KernelDescription& desc, int line, Checker& checker,
                         KernelSpec* kernel, VariantDefaults* defaults) {
   const std::string what = fmt::format("kernel '{}'", kernel->name);
+  // An argument typed "none" is compiled as Triton compiles a None: a
+  // constexpr, and no parameter of the launch functions.
+  json signature = entry["signature"];
   for (const KernelParam& p : desc.params) {
-    if (!p.is_constexpr) kernel->arg_names.push_back(p.name);
+    const bool none = !p.is_constexpr && signature.is_object() && signature.value(p.name, json()) == "none";
+    if (none) {
+      signature.erase(p.name);
+      defaults->constexprs[p.name] = nullptr;
+    }
+    if (!p.is_constexpr && !none) kernel->arg_names.push_back(p.name);
     if (p.is_constexpr && !p.default_value.is_null()) defaults->function_defaults[p.name] = p.default_value;
-    kernel->params.push_back({p.name, p.is_constexpr});
+    kernel->params.push_back({p.name, p.is_constexpr || none});
   }
   std::vector<ArgType>& base = defaults->base;
   base.assign(kernel->arg_names.size(), ArgType());
-  if (!ApplySignature(entry["signature"], *kernel, nullptr, &base, what, line, checker)) return false;
+  if (!ApplySignature(signature, *kernel, nullptr, &base, what, line, checker)) return false;
   for (size_t i = 0; i < base.size(); ++i) {
     if (base[i].dtype.empty()) {
       return checker.Fail(line, fmt::format("{}: argument '{}' has no type in signature: add it (e.g. \"{}\": \"i32\")",

@@ -77,6 +77,33 @@ TRITON_AOT_KERNELS = [{"kernel": "cast", "signature": {"x_ptr": "*fp32", "y_ptr"
                        "constexprs": {"DTYPE": tl.float16, "BLOCK": 128}, "grid": ["cdiv(n, BLOCK)"]}]
 )src";
 
+// An optional pointer, as libraries write them; the spec builds it without.
+const char* kOptionalPointer = R"src(import triton
+import triton.language as tl
+
+
+@triton.jit
+def add_bias(x_ptr, bias_ptr, out_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    x = tl.load(x_ptr + offsets, mask=offsets < n)
+    if bias_ptr is not None:
+        x += tl.load(bias_ptr + offsets, mask=offsets < n)
+    tl.store(out_ptr + offsets, x, mask=offsets < n)
+
+
+TRITON_AOT_KERNELS = [{"kernel": "add_bias", "name": "add_no_bias",
+                       "signature": {"x_ptr": "*fp32", "bias_ptr": "none", "out_ptr": "*fp32", "n": "i32"},
+                       "constexprs": {"BLOCK": 256}, "grid": ["cdiv(n, BLOCK)"]}]
+)src";
+
+const char* kOptionalPointerMain = R"src(#include <kern/bias.h>
+
+int main() {
+  triton_aot::DevicePtr<float> x{}, out{};
+  return k::bias::add_no_bias(nullptr, x, out, 1024).ok() ? 0 : 1;
+}
+)src";
+
 // A kernel library as pip installs it: the package and its .dist-info.
 const char* kLibraryKernel = R"src(import triton
 import triton.language as tl
@@ -199,6 +226,18 @@ TEST_F(KernelStylesTest, AConstexprMayBeATritonDtype) {
   ASSERT_TRUE(built.Succeeded()) << built.output;
   const std::string header = ReadText(project_.generated_dir() / "cast.h");
   EXPECT_NE(header.find("with DTYPE=fp16, BLOCK=128"), std::string::npos) << header;
+}
+
+TEST_F(KernelStylesTest, AnArgumentTypedNoneIsCompiledAsNoneAndLeftOutOfTheApi) {
+  WriteText(project_.source_dir() / "bias.py", kOptionalPointer);
+  WriteText(project_.source_dir() / "main.cc", kOptionalPointerMain);
+  project_.WriteCMakeLists("MODULES bias.py ARCHITECTURES 90 NAMESPACE k", /*with_app=*/true);
+  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
+  const ProcessResult built = project_.Build();
+  ASSERT_TRUE(built.Succeeded()) << built.output;
+  const std::string header = ReadText(project_.generated_dir() / "bias.h");
+  EXPECT_NE(header.find("// add_no_bias(x_ptr: *fp32, out_ptr: *fp32, n: i32)"), std::string::npos) << header;
+  EXPECT_NE(header.find("with bias_ptr=None, BLOCK=256"), std::string::npos) << header;
 }
 
 TEST_F(KernelStylesTest, ASpecBesideBuildsAnInstalledPackagesKernelKnownByItsDistribution) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,22 @@ TEST(ConstexprValuesTest, OtherObjectsAreNot) {
               std::string::npos)
         << value.dump() << ": " << err;
   }
+}
+
+// Compiled as Triton compiles a None: a constexpr, and no launch argument.
+TEST(ConstexprValuesTest, AnArgumentTypedNoneIsAConstexprNone) {
+  const json entry = {{"kernel", "add_kernel"},
+                      {"signature", {{"x_ptr", "*fp32"}, {"y_ptr", "none"}, {"out_ptr", "*fp32"}, {"n", "i32"}}},
+                      {"constexprs", {{"BLOCK", 64}}}};
+  ModuleSpec spec;
+  Diagnostic error;
+  ASSERT_TRUE(ParseModuleSpec(testing::ParsedLoadAnswer(testing::LoadAnswer(json::array({entry}))), "/src/k.py",
+                              &spec, &error))
+      << FormatDiagnostic(error);
+  const KernelSpec& kernel = spec.kernels.at(0);
+  EXPECT_EQ(kernel.arg_names, (std::vector<std::string>{"x_ptr", "out_ptr", "n"}));
+  EXPECT_TRUE(kernel.params.at(1).is_constexpr);
+  EXPECT_EQ(kernel.variants.at(0).constexprs.dump(), R"({"y_ptr":null,"BLOCK":64})");
 }
 
 }  // namespace
