@@ -29,7 +29,7 @@ std::string ErrorWithBlock(const json& value, ModuleSpec* spec) {
 TEST(ConstexprValuesTest, ATritonDtypeIsAValue) {
   ModuleSpec spec;
   ASSERT_EQ(ErrorWithBlock({{"triton_dtype", "fp16"}}, &spec), "");
-  EXPECT_EQ(spec.kernels.at(0).variants.at(0).constexprs["BLOCK"], json({{"triton_dtype", "fp16"}}));
+  EXPECT_EQ(spec.kernels.at(0).variants.at(0).constexprs["BLOCK"].dump(), R"({"triton_dtype":"fp16"})");
 }
 
 TEST(ConstexprValuesTest, OtherObjectsAreNot) {
