@@ -34,11 +34,16 @@ ARCH_PROPERTIES = {
 }
 
 
+def _part(capability):
+    """The table's row for `capability`: its own, else the nearest lower arch's (the lowest's below them all)."""
+    known = [c for c in ARCH_PROPERTIES if c <= capability] or [min(ARCH_PROPERTIES)]
+    return ARCH_PROPERTIES[max(known)]
+
+
 def properties(capability, overrides=None):
     """The device properties of `capability` (the table's, then the module's overrides for it), as Triton's
     get_device_properties gives them (without the part's name)."""
-    known = [c for c in ARCH_PROPERTIES if c <= capability] or [min(ARCH_PROPERTIES)]
-    result = {k: v for k, v in ARCH_PROPERTIES[max(known)].items() if k != "name"}
+    result = {k: v for k, v in _part(capability).items() if k != "name"}
     for key, value in ((overrides or {}).get(capability) or {}).items():
         result[key] = value
     return result
@@ -116,7 +121,7 @@ class _TorchDeviceProperties:
     """What torch.cuda.get_device_properties gives, for the fields kernel libraries read at import."""
 
     def __init__(self, capability, props):
-        self.name = ARCH_PROPERTIES[max([c for c in ARCH_PROPERTIES if c <= capability] or [80])]["name"]
+        self.name = _part(capability)["name"]
         self.major, self.minor = divmod(capability, 10)
         self.multi_processor_count = props["multiprocessor_count"]
         self.warp_size = props["warpSize"]
@@ -141,7 +146,7 @@ def _answer_in_torch(torch, target):
     cuda.get_device_capability = asked(lambda: divmod(target.capability, 10))
     cuda.get_device_properties = asked(
         lambda: _TorchDeviceProperties(target.capability, properties(target.capability, target.overrides())))
-    cuda.get_device_name = asked(lambda: _TorchDeviceProperties(target.capability, properties(target.capability)).name)
+    cuda.get_device_name = asked(lambda: _part(target.capability)["name"])
 
 
 class _OnTorchImport:
