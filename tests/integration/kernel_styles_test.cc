@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "kernel_project.h"
 #include "test_support.h"
@@ -158,6 +159,24 @@ class KernelStylesTest : public ::testing::Test {
     return dumped.output;
   }
 
+  // Writes `module` as <name>.py beside main.cc (built into an app when
+  // `with_app`), configures with `python` and builds for `archs`.
+  void BuildModule(const std::string& name, const std::string& module, const std::string& archs,
+                   bool with_app = false, const std::string& python = TestPython()) {
+    WriteText(project_.source_dir() / (name + ".py"), module);
+    project_.WriteCMakeLists("MODULES " + name + ".py ARCHITECTURES " + archs + " NAMESPACE k", with_app);
+    const ProcessResult configured = project_.Configure(python);
+    ASSERT_TRUE(configured.Succeeded()) << configured.output;
+    const ProcessResult built = project_.Build();
+    ASSERT_TRUE(built.Succeeded()) << built.output;
+  }
+
+  // The sm_80 and sm_90a SASS of the stamp kernel of asks.py.
+  std::pair<std::string, std::string> StampSass() const {
+    const fs::path fatbin = project_.generated_dir() / "asks" / "stamp.default.fatbin";
+    return {Sass(fatbin, "sm_80"), Sass(fatbin, "sm_90a")};
+  }
+
   // A Python that has kernlib 1.2.0 installed in a folder of its own.
   fs::path PythonWithKernelLibrary() {
     const fs::path site = dir_.path() / "site";
@@ -181,13 +200,8 @@ class KernelStylesTest : public ::testing::Test {
 
 TEST_F(KernelStylesTest, AModuleThatAsksTheDriverAtImportGetsEachArchsAnswers) {
   if (Cuobjdump().empty()) GTEST_SKIP() << "no cuobjdump in the CUDA toolkit";
-  WriteText(project_.source_dir() / "asks.py", kAsksAtImport);
-  project_.WriteCMakeLists("MODULES asks.py ARCHITECTURES 80 90 NAMESPACE k");
-  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
-  const ProcessResult built = project_.Build();
-  ASSERT_TRUE(built.Succeeded()) << built.output;
-  const fs::path fatbin = project_.generated_dir() / "asks" / "stamp.default.fatbin";
-  const std::string sm80 = Sass(fatbin, "sm_80"), sm90 = Sass(fatbin, "sm_90a");
+  ASSERT_NO_FATAL_FAILURE(BuildModule("asks", kAsksAtImport, "80 90"));
+  const auto [sm80, sm90] = StampSass();
   EXPECT_NE(sm80.find("1a8e9"), std::string::npos) << "108 SMs (A100) * 1000 + 777:\n" << sm80;
   EXPECT_NE(sm80.find("13b89"), std::string::npos) << "arch 80 * 1000 + 777:\n" << sm80;
   EXPECT_NE(sm90.find("1c059"), std::string::npos) << "114 SMs, the module's own table:\n" << sm90;
@@ -205,13 +219,8 @@ TEST_F(KernelStylesTest, AModuleThatAsksTorchAtImportGetsEachArchsAnswers) {
   if (!testing::Run({TestPython(), "-c", "import torch"}).Succeeded()) {
     GTEST_SKIP() << "torch is not installed in " << TestPython();
   }
-  WriteText(project_.source_dir() / "asks.py", kAsksTorchAtImport);
-  project_.WriteCMakeLists("MODULES asks.py ARCHITECTURES 80 90 NAMESPACE k");
-  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
-  const ProcessResult built = project_.Build();
-  ASSERT_TRUE(built.Succeeded()) << built.output;
-  const fs::path fatbin = project_.generated_dir() / "asks" / "stamp.default.fatbin";
-  const std::string sm80 = Sass(fatbin, "sm_80"), sm90 = Sass(fatbin, "sm_90a");
+  ASSERT_NO_FATAL_FAILURE(BuildModule("asks", kAsksTorchAtImport, "80 90"));
+  const auto [sm80, sm90] = StampSass();
   EXPECT_NE(sm80.find("1a8e9"), std::string::npos) << "108 SMs * 1000 + 777:\n" << sm80;
   EXPECT_NE(sm80.find("7a4251"), std::string::npos) << "major 8 * 1000003 + 12345:\n" << sm80;
   EXPECT_NE(sm90.find("1c059"), std::string::npos) << "114 SMs, the module's own table:\n" << sm90;
@@ -219,33 +228,22 @@ TEST_F(KernelStylesTest, AModuleThatAsksTorchAtImportGetsEachArchsAnswers) {
 }
 
 TEST_F(KernelStylesTest, AConstexprMayBeATritonDtype) {
-  WriteText(project_.source_dir() / "cast.py", kDtypeConstexpr);
-  project_.WriteCMakeLists("MODULES cast.py ARCHITECTURES 90 NAMESPACE k");
-  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
-  const ProcessResult built = project_.Build();
-  ASSERT_TRUE(built.Succeeded()) << built.output;
+  ASSERT_NO_FATAL_FAILURE(BuildModule("cast", kDtypeConstexpr, "90"));
   const std::string header = ReadText(project_.generated_dir() / "cast.h");
   EXPECT_NE(header.find("with DTYPE=fp16, BLOCK=128"), std::string::npos) << header;
 }
 
 TEST_F(KernelStylesTest, AnArgumentTypedNoneIsCompiledAsNoneAndLeftOutOfTheApi) {
-  WriteText(project_.source_dir() / "bias.py", kOptionalPointer);
   WriteText(project_.source_dir() / "main.cc", kOptionalPointerMain);
-  project_.WriteCMakeLists("MODULES bias.py ARCHITECTURES 90 NAMESPACE k", /*with_app=*/true);
-  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
-  const ProcessResult built = project_.Build();
-  ASSERT_TRUE(built.Succeeded()) << built.output;
+  ASSERT_NO_FATAL_FAILURE(BuildModule("bias", kOptionalPointer, "90", /*with_app=*/true));
   const std::string header = ReadText(project_.generated_dir() / "bias.h");
   EXPECT_NE(header.find("// add_no_bias(x_ptr: *fp32, out_ptr: *fp32, n: i32)"), std::string::npos) << header;
   EXPECT_NE(header.find("with bias_ptr=None, BLOCK=256"), std::string::npos) << header;
 }
 
 TEST_F(KernelStylesTest, ASpecBesideBuildsAnInstalledPackagesKernelKnownByItsDistribution) {
-  WriteText(project_.source_dir() / "rms_spec.py", kSpecBeside);
-  project_.WriteCMakeLists("MODULES rms_spec.py ARCHITECTURES 90 NAMESPACE k");
-  ASSERT_TRUE(project_.Configure(PythonWithKernelLibrary().string()).Succeeded());
-  const ProcessResult built = project_.Build();
-  ASSERT_TRUE(built.Succeeded()) << built.output;
+  ASSERT_NO_FATAL_FAILURE(
+      BuildModule("rms_spec", kSpecBeside, "90", /*with_app=*/false, PythonWithKernelLibrary().string()));
   const std::string header = ReadText(project_.generated_dir() / "rms_spec.h");
   EXPECT_NE(header.find("triton_aot::Status rms_norm("), std::string::npos) << header;
   const std::string depfile = ReadText(project_.generated_dir() / "rms_spec.d");
@@ -255,12 +253,9 @@ TEST_F(KernelStylesTest, ASpecBesideBuildsAnInstalledPackagesKernelKnownByItsDis
 }
 
 TEST_F(KernelStylesTest, LaunchParametersFeedTheGridAndAnEntryWithoutAGridTakesTheCallers) {
-  WriteText(project_.source_dir() / "kernel_styles.py", ReadText(TRITON_AOT_SOURCE_DIR "/tests/gpu/kernel_styles.py"));
   WriteText(project_.source_dir() / "main.cc", kRowWiseMain);
-  project_.WriteCMakeLists("MODULES kernel_styles.py ARCHITECTURES 90 NAMESPACE k", /*with_app=*/true);
-  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
-  const ProcessResult built = project_.Build();
-  ASSERT_TRUE(built.Succeeded()) << built.output;
+  const std::string module = ReadText(TRITON_AOT_SOURCE_DIR "/tests/gpu/kernel_styles.py");
+  ASSERT_NO_FATAL_FAILURE(BuildModule("kernel_styles", module, "90", /*with_app=*/true));
   const std::string header = ReadText(project_.generated_dir() / "kernel_styles.h");
   EXPECT_NE(header.find("// grid: (n_rows, 1, 1); variants: default\n// the grid also reads n_rows: i32"),
             std::string::npos)
