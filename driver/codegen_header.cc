@@ -50,7 +50,8 @@ std::vector<std::string> KernelSummary(const KernelSpec& kernel) {
 }
 
 // What a variant's hints promise about the arguments, as a reader checks
-// them: "x_ptr, y_ptr 16-byte aligned; n % 16 == 0; stride == 1".
+// them, and its guard: "x_ptr, y_ptr 16-byte aligned; n % 16 == 0; stride
+// == 1; when n <= BLOCK".
 std::string Promises(const KernelSpec& kernel, const Variant& variant) {
   std::vector<std::string> aligned, promises;
   for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
@@ -61,6 +62,7 @@ std::string Promises(const KernelSpec& kernel, const Variant& variant) {
     if (type.hint == Hint::kEqualToOne) promises.push_back(name + " == 1");
   }
   if (!aligned.empty()) promises.insert(promises.begin(), Join(aligned, ", ") + " 16-byte aligned");
+  if (variant.guard) promises.push_back("when " + variant.guard->text());
   return promises.empty() ? "no promises" : Join(promises, "; ");
 }
 

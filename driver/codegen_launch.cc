@@ -1,6 +1,9 @@
 #include "codegen_launch.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -75,26 +78,31 @@ std::string IntegerLiteral(const nlohmann::ordered_json& value) {
   return value.dump();
 }
 
+// What a name of a variant's grid or guard reads in C++: a constexpr is its
+// value; an argument or launch parameter, the C++ parameter that carries it.
+std::function<std::string(const std::string&)> NameToCpp(const KernelSpec& kernel, const Variant& variant) {
+  return [&kernel, &variant, names = CppNames(kernel), launch_names = LaunchParamCppNames(kernel)](
+             const std::string& name) {
+    if (variant.constexprs.contains(name)) return IntegerLiteral(variant.constexprs[name]);
+    for (size_t a = 0; a < names.size(); ++a) {
+      if (kernel.arg_names[a] == name) return names[a];
+    }
+    for (size_t p = 0; p < launch_names.size(); ++p) {
+      if (kernel.launch_params[p].name == name) return launch_names[p];
+    }
+    return name;
+  };
+}
+
 // Each variant's grid, from its own constexprs, unless the caller gave one.
 void EmitGrids(CodePrinter& printer, const ModuleBuild& build, size_t k) {
   const KernelSpec& kernel = build.spec.kernels[k];
-  const std::vector<std::string> names = CppNames(kernel), launch_names = LaunchParamCppNames(kernel);
   std::string assignments;
   size_t slot = 0;
   for (const VariantBuild& vb : build.variants) {
     if (vb.kernel_index != k) continue;
     const Variant& variant = build.VariantOf(vb);
-    // A constexpr is its value; an argument, the C++ parameter that carries it.
-    auto name_to_cpp = [&](const std::string& name) {
-      if (variant.constexprs.contains(name)) return IntegerLiteral(variant.constexprs[name]);
-      for (size_t a = 0; a < names.size(); ++a) {
-        if (kernel.arg_names[a] == name) return names[a];
-      }
-      for (size_t p = 0; p < launch_names.size(); ++p) {
-        if (kernel.launch_params[p].name == name) return launch_names[p];
-      }
-      return name;
-    };
+    const auto name_to_cpp = NameToCpp(kernel, variant);
     std::vector<std::string> dims;
     for (const GridExpr& dim : kernel.grid) dims.push_back(dim.ToCpp(name_to_cpp));
     if (!dims.empty()) assignments += (slot ? "\n" : "") + GridAssignment(slot, dims, variant.name);
@@ -111,6 +119,45 @@ void EmitGrids(CodePrinter& printer, const ModuleBuild& build, size_t k) {
     if (!grid) {
       $assignments$
     }
+  )cc");
+}
+
+bool HasGuards(const KernelSpec& kernel) {
+  return std::any_of(kernel.variants.begin(), kernel.variants.end(), [](const Variant& v) { return v.guard; });
+}
+
+// Whether a guard reads a launch parameter: then the launch with the
+// caller's grid takes them too.
+bool GuardsReadLaunchParams(const KernelSpec& kernel) {
+  for (const Variant& variant : kernel.variants) {
+    for (const std::string& name : variant.guard ? variant.guard->Names() : std::set<std::string>{}) {
+      for (const LaunchParam& param : kernel.launch_params) {
+        if (param.name == name) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Whether each variant's guard holds (1), does not (0), or cannot be
+// evaluated (a fault), one line a variant; a variant without one is 1.
+void EmitGuards(CodePrinter& printer, const ModuleBuild& build, size_t k) {
+  const KernelSpec& kernel = build.spec.kernels[k];
+  if (!HasGuards(kernel)) return;
+  std::string values;
+  for (const VariantBuild& vb : build.variants) {
+    if (vb.kernel_index != k) continue;
+    const Variant& variant = build.VariantOf(vb);
+    const std::string value = variant.guard ? variant.guard->ToCpp(NameToCpp(kernel, variant)) : "1";
+    const std::string line = "    " + value + ",  // " + CppCommentText(variant.name);
+    values += (line.size() <= kMaxLineLength ? line
+                                             : "    // " + CppCommentText(variant.name) + "\n" +
+                                                   WrapAtSpaces(value + ",", "    ", "        ", 4)) +
+              "\n";
+  }
+  printer.Emit({{"values", values}}, R"cc(
+    const triton_aot::grid::Int guards[] = {
+    $values$};
   )cc");
 }
 
@@ -151,6 +198,7 @@ void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
   const bool has_args = !kernel.arg_names.empty();
   EmitArguments(printer, kernel);
   EmitGrids(printer, build, k);
+  EmitGuards(printer, build, k);
   const std::vector<std::string> key = AutotuneKey(kernel);
   if (!key.empty()) printer.Emit({{"key", FitOrOnePerLine("const std::int64_t key[] = {", key, "};", 2, true)}}, R"cc(
     $key$
@@ -171,7 +219,10 @@ void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
                    $elements$
                  )cc");
     launch_args.push_back("buffer_elements");
+  } else if (HasGuards(kernel)) {
+    launch_args.push_back("nullptr");
   }
+  if (HasGuards(kernel)) launch_args.push_back("guards");
   const std::string head = fmt::format("return {}::{}_kernel().Launch(", Qualified(build), kernel.name);
   printer.Emit({{"launch", FitOrFilled(head, launch_args, ");", 2)}}, R"cc(
     $launch$
@@ -181,8 +232,9 @@ void EmitLaunchBody(CodePrinter& printer, const ModuleBuild& build, size_t k) {
 }  // namespace
 
 std::string LaunchDeclaration(const KernelSpec& kernel, bool explicit_grid) {
-  const std::vector<std::string> params = Parameters(kernel, explicit_grid ? "triton_aot::Grid grid" : "",
-                                                     !explicit_grid, "const triton_aot::LaunchOptions& options = {}");
+  const std::vector<std::string> params =
+      Parameters(kernel, explicit_grid ? "triton_aot::Grid grid" : "", !explicit_grid || GuardsReadLaunchParams(kernel),
+                 "const triton_aot::LaunchOptions& options = {}");
   return FitOrOnePerLine("triton_aot::Status " + kernel.name + "(", params, ");", 0);
 }
 
@@ -190,7 +242,7 @@ void EmitLaunchFunctions(CodePrinter& printer, const ModuleBuild& build, size_t 
   const KernelSpec& kernel = build.spec.kernels[k];
   const std::string options = "const triton_aot::LaunchOptions& options";
   // The launch with the caller's grid passes 0 for each launch parameter:
-  // they only feed the grid it computes otherwise.
+  // they only feed the grid it computes otherwise (unless a guard reads them).
   auto call = [&](const std::string& grid, bool with_launch_params) {
     std::vector<std::string> forwarded = CppNames(kernel);
     forwarded.insert(forwarded.begin(), {grid, "stream"});
@@ -217,8 +269,8 @@ void EmitLaunchFunctions(CodePrinter& printer, const ModuleBuild& build, size_t 
   printer.Emit({{"shared", signature("Launch_" + kernel.name, "const triton_aot::Grid* grid", true)},
                 {"body", [&] { EmitLaunchBody(printer, build, k); }},
                 {"plain", plain},
-                {"with_grid", signature(kernel.name, "triton_aot::Grid grid", false)},
-                {"with_grid_call", call("&grid", false)}},
+                {"with_grid", signature(kernel.name, "triton_aot::Grid grid", GuardsReadLaunchParams(kernel))},
+                {"with_grid_call", call("&grid", GuardsReadLaunchParams(kernel))}},
                R"cc(
 
                  namespace {

@@ -186,7 +186,9 @@ std::string ImageRow(const ModuleBuild& build, const TableNames& tables, size_t 
                        // The row's fields are 8 deep; ",  // constexprs" follows.
                        {SplitStringLiteral(CppStringLiteral(ConstexprSummary(variant)), 8, kMaxLineLength - 16),
                         "constexprs"},
-                       {kernel.grid.empty() ? "nullptr" : tables.Grid(v.kernel_index), "grid"}},
+                       {kernel.grid.empty() ? "nullptr" : tables.Grid(v.kernel_index), "grid"},
+                       {variant.guard ? SplitStringLiteral(CppStringLiteral(variant.guard->text()), 8) : "nullptr",
+                        "guard"}},
                       4);
 }
 

@@ -1,8 +1,11 @@
-// Launch-grid expressions: "cdiv(n, BLOCK)", "M // 16 + 1", "max(1, batch)".
+// Launch-grid expressions: "cdiv(n, BLOCK)", "M // 16 + 1", "max(1, batch)",
+// and the conditions of variant guards: "n_cols <= BLOCK and K % 16 == 0".
 //
 // The grammar is a small integer subset of Python: integer literals, names,
 // + - * // %, unary minus, parentheses, and the functions cdiv, min and max.
-// Expressions are checked at build time and turned into C++ for the launchers.
+// A condition adds comparisons (chained as in Python), `and`, `or` and `not`
+// over them; it evaluates to 1 or 0. Expressions are checked at build time
+// and turned into C++ for the launchers.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +25,8 @@ class GridExpr {
 
   // Parses `text`; on failure says where and what is wrong.
   static bool Parse(std::string_view text, GridExpr* expr, std::string* err);
+  // Parses a condition (a guard), which must be one: "n" alone is not.
+  static bool ParseCondition(std::string_view text, GridExpr* expr, std::string* err);
 
   // The names the expression reads, sorted.
   std::set<std::string> Names() const;
@@ -42,6 +47,8 @@ class GridExpr {
   const std::string& text() const { return text_; }
 
  private:
+  static bool ParseAs(std::string_view text, bool condition, GridExpr* expr, std::string* err);
+
   std::string text_;
   std::shared_ptr<const Node> root_;
 };

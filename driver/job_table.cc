@@ -19,7 +19,8 @@ CompileJob MakeRequest(const KernelSpec& kernel, const Variant& variant, const A
     const Param& param = kernel.params[p];
     if (param.is_constexpr) {
       job.signature[param.name] = "constexpr";
-      job.constexprs[param.name] = variant.constexprs[param.name];
+      // One that @triton.heuristics computes the frontend fills in.
+      if (variant.constexprs.contains(param.name)) job.constexprs[param.name] = variant.constexprs[param.name];
       continue;
     }
     const ArgType& type = variant.arg_types[arg++];

@@ -63,6 +63,7 @@ std::string ModuleMetadataJson(const ModuleBuild& build) {
       jv["num_ctas"] = variant.num_ctas;
       if (variant.maxnreg) jv["maxnreg"] = *variant.maxnreg;
       if (variant.autotune_config >= 0) jv["autotune_config"] = variant.autotune_config;
+      if (variant.guard) jv["guard"] = variant.guard->text();
       jv["archs"] = ordered_json::array();
       for (const ArchBuild& ab : vb.archs) {
         ordered_json ja;

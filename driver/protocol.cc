@@ -44,7 +44,7 @@ bool ParseKernelDescription(const Fields& parent, const std::string& path, const
   Fields f = parent.Nested(path, object);
   json params, autotune;
   f.Get("params", &params).Get("line", &kernel->line).Optional("autotune", &autotune);
-  f.Optional("unsupported", &kernel->unsupported);
+  f.Optional("heuristics", &kernel->heuristics);
   if (f.ok() && !params.is_array()) f.Fail("must be a list", "params");
   for (size_t i = 0; f.ok() && i < params.size(); ++i) {
     if (!ParseKernelParam(f, fmt::format("params[{}]", i), params[i], &kernel->params.emplace_back())) f.Include(false);
@@ -135,7 +135,7 @@ json LoadAnswer::ToJson() const {
       params.push_back({{"name", p.name}, {"constexpr", p.is_constexpr}, {"default", p.default_value}});
     }
     json& k = kernels_json[name] = {{"params", params}, {"line", kernel.line}};
-    if (!kernel.unsupported.empty()) k["unsupported"] = kernel.unsupported;
+    if (!kernel.heuristics.empty()) k["heuristics"] = kernel.heuristics;
     if (!kernel.autotune) continue;
     json configs = json::array();
     for (const AutotuneConfig& c : kernel.autotune->configs) {

@@ -81,7 +81,9 @@ struct KernelDescription {
   std::vector<KernelParam> params;
   int line = 0;
   std::optional<Autotune> autotune;
-  std::string unsupported;  // a wrapper AOT builds cannot handle ("@triton.heuristics"); empty if none
+  // The constexprs @triton.heuristics computes, in its order: the frontend
+  // computes those the spec leaves out from each job's constexprs.
+  std::vector<std::string> heuristics;
 };
 
 // A file the module imported that no installed distribution owns (the

@@ -36,11 +36,7 @@ bool ParseKernelName(const json& entry, const std::string& what, int line, const
                                           kernel->function, names.empty() ? "none" : Join(names)));
   }
   *desc = &found->second;
-  if (!(*desc)->unsupported.empty()) {
-    return checker.Fail(line, fmt::format("kernel '{}' is wrapped in {}, which ahead-of-time builds do not support: "
-                                          "give the values it computes as constexprs or variants",
-                                          kernel->function, (*desc)->unsupported));
-  }
+  kernel->heuristics = (*desc)->heuristics;
   kernel->name = kernel->function;
   if (entry.contains("name")) {
     if (!entry["name"].is_string() || !IsIdentifier(entry["name"].get<std::string>())) {

@@ -31,7 +31,10 @@ struct Variant {
   int num_ctas = 1;
   std::optional<int> maxnreg;
   int autotune_config = -1;  // index into the @triton.autotune configs, or -1
-  int line = 0;              // where the variant is declared (for messages)
+  // A condition over the integer arguments, launch parameters and this
+  // variant's constexprs that must hold for a launcher to pick the variant.
+  std::optional<GridExpr> guard;
+  int line = 0;  // where the variant is declared (for messages)
 };
 
 // A pointer argument whose buffer the autotuner keeps as the caller passed it
@@ -62,6 +65,9 @@ struct KernelSpec {
   bool autotuned = false;
   std::vector<std::string> autotune_key;
   std::vector<TuningBufferSpec> tuning_buffers;  // in argument order
+  // The constexprs @triton.heuristics computes when a variant leaves them
+  // out (at compile time, from the variant's constexprs).
+  std::vector<std::string> heuristics;
   int line = 0;
 };
 

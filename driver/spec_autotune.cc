@@ -153,7 +153,7 @@ bool ParseTuningBuffers(const json& entry, const Autotune* autotune, KernelSpec*
     }
     TuningBufferSpec buffer{a, named[a].reset_to_zero, named[a].restore_value, {}};
     const std::string size_what = fmt::format("{}: the size of '{}' in buffer_sizes", what, name);
-    if (!ParseIntegerExpression(sizes[name], *kernel, types, {"it", "its expression"}, &buffer.elements, size_what,
+    if (!ParseIntegerExpression(sizes[name], *kernel, types, {"it", "its expression", false, false}, &buffer.elements, size_what,
                                 line, checker) ||
         !CheckSizeConstexprs(*kernel, buffer.elements, size_what, checker)) {
       return false;

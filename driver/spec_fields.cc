@@ -185,8 +185,15 @@ bool ParseIntegerExpression(const json& item, const KernelSpec& kernel, const st
   for (const Param& p : kernel.params) {
     if (p.is_constexpr) integer_names.insert(p.name);
   }
-  for (const LaunchParam& p : kernel.launch_params) integer_names.insert(p.name);
+  for (const LaunchParam& p : kernel.launch_params) {
+    if (kind.reads_launch_params) integer_names.insert(p.name);
+  }
+  const bool with_launch_params = kind.reads_launch_params && !kernel.launch_params.empty();
   std::string text;
+  if (kind.condition && !item.is_string()) {
+    return checker.Fail(line, fmt::format("{}: {} must be a string condition such as \"n_cols <= 1024\", not {}",
+                                          what, kind.value, TypeName(item)));
+  }
   if (item.is_number_integer()) {
     text = std::to_string(item.get<int64_t>());
   } else if (item.is_string()) {
@@ -196,14 +203,16 @@ bool ParseIntegerExpression(const json& item, const KernelSpec& kernel, const st
                                           TypeName(item)));
   }
   std::string parse_err;
-  if (!GridExpr::Parse(text, out, &parse_err)) return checker.Fail(line, fmt::format("{}: {}", what, parse_err));
+  const bool parsed = kind.condition ? GridExpr::ParseCondition(text, out, &parse_err)
+                                     : GridExpr::Parse(text, out, &parse_err);
+  if (!parsed) return checker.Fail(line, fmt::format("{}: {}", what, parse_err));
   for (const std::string& name : out->Names()) {
     if (integer_names.count(name) == 0) {
       bool is_arg = std::find(kernel.arg_names.begin(), kernel.arg_names.end(), name) != kernel.arg_names.end();
-      return checker.Fail(line, fmt::format("{}: {} '{}' reads '{}', {}; it may read the integer arguments and "
-                                            "constexprs: {}",
+      return checker.Fail(line, fmt::format("{}: {} '{}' reads '{}', {}; it may read the integer arguments{}: {}",
                                             what, kind.expression, text, name,
                                             is_arg ? "which is not an integer" : "which is unknown",
+                                            with_launch_params ? ", constexprs and launch parameters" : " and constexprs",
                                             Join(integer_names)));
     }
   }

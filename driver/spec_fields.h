@@ -62,11 +62,13 @@ bool ApplyConstexprs(const nlohmann::json& constexprs, const KernelSpec& kernel,
 struct ExpressionKind {
   const char* value;
   const char* expression;
+  bool condition = false;  // a guard: a condition, not a number
+  bool reads_launch_params = true;
 };
 
 // An integer expression, a string or an int, over the kernel's integer
 // arguments (by `types`), constexprs and launch parameters: grid dimensions,
-// buffer sizes.
+// buffer sizes; or with `kind.condition` a condition over them, a string.
 bool ParseIntegerExpression(const nlohmann::json& item, const KernelSpec& kernel, const std::vector<ArgType>& types,
                             const ExpressionKind& kind, GridExpr* out, const std::string& what, int line,
                             Checker& checker);

@@ -1,6 +1,10 @@
 #include "spec_variants.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "spec_family.h"
 
 namespace triton_aot {
 namespace {
@@ -8,12 +12,31 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-const std::set<std::string> kVariantKeys = {"name",       "signature", "constexprs", "num_warps",
-                                            "num_stages", "num_ctas",  "maxnreg"};
+const std::set<std::string> kVariantKeys = {"name",     "signature", "constexprs", "num_warps", "num_stages",
+                                            "num_ctas", "maxnreg",   "guard",      "for_each"};
+
+// A constexpr that @triton.heuristics computes (the variant gives it no
+// value) cannot be read by the launcher's grid or guard: it is known only
+// once the variant compiles.
+bool CheckNotComputed(const KernelSpec& kernel, const Variant& variant, const GridExpr& expr, const char* reader,
+                      Checker& checker) {
+  for (const std::string& name : expr.Names()) {
+    if (std::find(kernel.heuristics.begin(), kernel.heuristics.end(), name) == kernel.heuristics.end() ||
+        variant.constexprs.contains(name)) {
+      continue;
+    }
+    return checker.Fail(variant.line, fmt::format("kernel '{}', variant '{}': the {} reads '{}', which "
+                                                  "@triton.heuristics computes as the kernel compiles: give it a "
+                                                  "value in the variant's constexprs",
+                                                  kernel.name, variant.name, reader, name));
+  }
+  return true;
+}
 
 // Every constexpr the grid reads must be an integer in every variant.
 bool CheckGridConstexprs(const KernelSpec& kernel, const Variant& variant, Checker& checker) {
   for (const GridExpr& expr : kernel.grid) {
+    if (!CheckNotComputed(kernel, variant, expr, "grid", checker)) return false;
     for (const std::string& name : expr.Names()) {
       if (variant.constexprs.contains(name) && !variant.constexprs[name].is_number_integer()) {
         return checker.Fail(variant.line, fmt::format("kernel '{}', variant '{}': the grid reads constexpr '{}', "
@@ -21,6 +44,22 @@ bool CheckGridConstexprs(const KernelSpec& kernel, const Variant& variant, Check
                                                       kernel.name, variant.name, name,
                                                       variant.constexprs[name].dump()));
       }
+    }
+  }
+  return true;
+}
+
+// A constexpr a guard reads must be an int or a bool in the variant.
+bool CheckGuardConstexprs(const KernelSpec& kernel, const Variant& variant, Checker& checker) {
+  if (!variant.guard) return true;
+  if (!CheckNotComputed(kernel, variant, *variant.guard, "guard", checker)) return false;
+  for (const std::string& name : variant.guard->Names()) {
+    if (!variant.constexprs.contains(name)) continue;
+    const ordered_json& value = variant.constexprs[name];
+    if (!value.is_number_integer() && !value.is_boolean()) {
+      return checker.Fail(variant.line, fmt::format("kernel '{}', variant '{}': the guard reads constexpr '{}', "
+                                                    "which is {} here; it must be an int or a bool",
+                                                    kernel.name, variant.name, name, value.dump()));
     }
   }
   return true;
@@ -38,7 +77,7 @@ bool ResolveConstexprs(const KernelSpec& kernel, const std::map<std::string, jso
       variant->constexprs[p.name] = it->second;
     } else if (auto d = defaults.find(p.name); d != defaults.end()) {
       variant->constexprs[p.name] = d->second;
-    } else {
+    } else if (std::find(kernel.heuristics.begin(), kernel.heuristics.end(), p.name) == kernel.heuristics.end()) {
       return checker.Fail(variant->line, fmt::format("{}: constexpr '{}' has no value: add it to constexprs "
                                                      "(or give the parameter a default)",
                                                      what, p.name));
@@ -122,6 +161,13 @@ bool ExpandVariant(const json& spec_variant, size_t v, size_t count, bool named,
                                                             &variant.arg_types, vwhat, vline, checker)) {
     return false;
   }
+  if (spec_variant.contains("guard")) {
+    variant.guard.emplace();
+    if (!ParseIntegerExpression(spec_variant["guard"], *kernel, variant.arg_types, {"guard", "guard", true},
+                                &*variant.guard, vwhat, vline, checker)) {
+      return false;
+    }
+  }
   std::map<std::string, json> values = defaults.constexprs;
   if (spec_variant.contains("constexprs") &&
       !ApplyConstexprs(spec_variant["constexprs"], *kernel, &values, vwhat, vline, checker)) {
@@ -145,7 +191,7 @@ bool CheckDistinct(const KernelSpec& kernel, Checker& checker) {
   const std::string what = fmt::format("kernel '{}'", kernel.name);
   for (size_t a = 0; a < kernel.variants.size(); ++a) {
     const Variant& va = kernel.variants[a];
-    if (!CheckGridConstexprs(kernel, va, checker)) return false;
+    if (!CheckGridConstexprs(kernel, va, checker) || !CheckGuardConstexprs(kernel, va, checker)) return false;
     for (size_t b = 0; b < a; ++b) {
       const Variant& vb = kernel.variants[b];
       if (va.name == vb.name) {
@@ -174,8 +220,11 @@ bool ExpandVariants(const json& entry, size_t index, const json& lines, const Va
   }
   for (size_t v = 0; v < variants.size(); ++v) {
     const int vline = named ? LineOf(lines, index, v) : kernel->line;
-    if (!ExpandVariant(variants[v], v, variants.size(), named, vline, defaults, autotune, kernel, checker)) {
-      return false;
+    std::vector<json> members;
+    const std::string what = fmt::format("kernel '{}', variant {}", kernel->name, v);
+    if (!FamilyMembers(variants[v], kernel->params, what, vline, &members, checker)) return false;
+    for (const json& member : members) {
+      if (!ExpandVariant(member, v, variants.size(), named, vline, defaults, autotune, kernel, checker)) return false;
     }
   }
   return CheckDistinct(*kernel, checker);

@@ -152,38 +152,81 @@ def _users_hook(autotuner, which):
     return hook is not None and not getattr(hook, "__qualname__", "").startswith("Autotuner.__init__.")
 
 
-def describe_kernel(obj, triton):
+def unwrap(obj):
+    """The @triton.jit function under any @triton.autotune and @triton.heuristics, the Autotuner (or None),
+    and the heuristics as (constexpr name, function) pairs in the order Triton evaluates them (outermost
+    decorator first); None for the function when obj is none of these."""
     from triton.runtime.autotuner import Autotuner, Heuristics
     from triton.runtime.jit import JITFunction
-    if isinstance(obj, JITFunction):
-        return _describe_jit(obj, triton)
-    if isinstance(obj, Autotuner):
-        inner = obj.fn
-        if not isinstance(inner, JITFunction):
-            return None
-        desc = _describe_jit(inner, triton)
-        desc["autotune"] = {
-            "key": list(obj.keys),
-            "configs": [{
-                "kwargs": dict(c.kwargs),
-                "num_warps": c.num_warps,
-                "num_stages": c.num_stages,
-                "num_ctas": c.num_ctas,
-                "maxnreg": c.maxnreg,
-                "pre_hook": getattr(c, "pre_hook", None) is not None,
-            } for c in obj.configs],
-            "reset_to_zero": [str(name) for name in getattr(obj, "reset_to_zero", None) or []],
-            "restore_value": [str(name) for name in getattr(obj, "restore_value", None) or []],
-            "pre_hook": _users_hook(obj, "pre_hook"),
-            "post_hook": _users_hook(obj, "post_hook"),
-            # top_k alone prunes nothing: Triton reads it only with a perf_model.
-            "prune_configs_by": getattr(obj, "early_config_prune", None) is not None
-                                or getattr(obj, "perf_model", None) is not None,
-        }
-        return desc
-    if isinstance(obj, Heuristics):
-        return {"params": [], "line": 0, "unsupported": "@triton.heuristics"}
-    return None
+    autotuner, heuristics = None, []
+    while isinstance(obj, (Autotuner, Heuristics)):
+        if isinstance(obj, Autotuner):
+            autotuner = autotuner or obj
+        else:
+            heuristics.extend(obj.values.items())
+        obj = obj.fn
+    return (obj if isinstance(obj, JITFunction) else None), autotuner, heuristics
+
+
+def describe_kernel(obj, triton):
+    jit, autotuner, heuristics = unwrap(obj)
+    if jit is None:
+        return None
+    desc = _describe_jit(jit, triton)
+    if heuristics:
+        desc["heuristics"] = [name for name, _ in heuristics]
+    if autotuner is not None:
+        desc["autotune"] = _describe_autotune(autotuner)
+    return desc
+
+
+def _describe_autotune(obj):
+    return {
+        "key": list(obj.keys),
+        "configs": [{
+            "kwargs": dict(c.kwargs),
+            "num_warps": c.num_warps,
+            "num_stages": c.num_stages,
+            "num_ctas": c.num_ctas,
+            "maxnreg": c.maxnreg,
+            "pre_hook": getattr(c, "pre_hook", None) is not None,
+        } for c in obj.configs],
+        "reset_to_zero": [str(name) for name in getattr(obj, "reset_to_zero", None) or []],
+        "restore_value": [str(name) for name in getattr(obj, "restore_value", None) or []],
+        "pre_hook": _users_hook(obj, "pre_hook"),
+        "post_hook": _users_hook(obj, "post_hook"),
+        # top_k alone prunes nothing: Triton reads it only with a perf_model.
+        "prune_configs_by": getattr(obj, "early_config_prune", None) is not None
+                            or getattr(obj, "perf_model", None) is not None,
+    }
+
+
+class _KnownAtLaunch(Exception):
+    pass
+
+
+class _BuildTimeArgs(dict):
+    """What a heuristic sees at build time: the job's constexprs; an argument is known only at launch."""
+    def __missing__(self, key):
+        raise _KnownAtLaunch(key)
+
+
+def apply_heuristics(heuristics, constexprs):
+    """The job's constexprs with the values @triton.heuristics computes from them, for those the spec
+    leaves out, in Triton's order (each sees those before it)."""
+    values = dict(constexprs)
+    for name, function in heuristics:
+        if name in constexprs:
+            continue  # the spec's value wins
+        try:
+            values[name] = function(_BuildTimeArgs(values))
+        except _KnownAtLaunch as e:
+            raise ValueError(
+                f"@triton.heuristics computes '{name}' from '{e.args[0]}', which is known only at launch: give "
+                f"'{name}' in the variants' constexprs, each variant with a guard that says when it holds (e.g. "
+                f"{{\"constexprs\": {{\"{name}\": True}}, \"guard\": \"...\"}}); see \"Triton heuristics\" "
+                f"in docs/kernel-spec.md") from None
+    return values
 
 
 def _not_plain_data(value):

@@ -148,14 +148,10 @@ class Frontend:
         }
 
     def compile(self, request):
-        import triton
-        from triton.runtime.autotuner import Autotuner
         versions.transform_ptx(_pin_file_stamps)
         results = []
         for job in request["jobs"]:
-            kernel = self.kernels[job["kernel"]]
-            if isinstance(kernel, Autotuner):
-                kernel = kernel.fn
+            kernel, _, heuristics = describe.unwrap(self.kernels[job["kernel"]])
             protocol.use_ptxas(job["ptxas"])
             attrs = {(i, ): [["tt.divisibility", 16]] for i in job["divisible_by_16"]}
             # With full debug info (DISABLE_PTXAS_OPT=1) ptxas writes the names of Triton's temporary files
@@ -164,7 +160,8 @@ class Frontend:
             started_us = time.time_ns() // 1000
             start = time.perf_counter_ns()
             try:
-                compiled = protocol.compile_kernel(kernel, job["signature"], describe.constexpr_values(job["constexprs"]), job["arch"], attrs,
+                constexprs = describe.apply_heuristics(heuristics, describe.constexpr_values(job["constexprs"]))
+                compiled = protocol.compile_kernel(kernel, job["signature"], constexprs, job["arch"], attrs,
                                                    job["options"])
                 elapsed = (time.perf_counter_ns() - start) // 1000
                 prefix = job["out_prefix"]

@@ -15,9 +15,13 @@ std::vector<std::int64_t> TableKey(const std::int64_t* key, std::size_t key_size
 }
 
 Status Autotuner::Choose(const TuningLaunch& launch, const std::vector<std::size_t>& candidates,
-                         const std::vector<std::int64_t>& table_key, std::size_t* winner) {
+                         const std::vector<std::int64_t>& table_key, const std::vector<std::size_t>& acceptable,
+                         std::size_t* winner) {
   std::lock_guard lock(mutex_);
-  if (auto it = table_.find(table_key); it != table_.end()) {
+  // A winner these arguments' guards rule out (the key does not read every
+  // value a guard reads) is tuned anew for them.
+  if (auto it = table_.find(table_key);
+      it != table_.end() && std::find(acceptable.begin(), acceptable.end(), it->second) != acceptable.end()) {
     *winner = it->second;
     return {};
   }

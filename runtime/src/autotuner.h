@@ -46,8 +46,11 @@ class Autotuner {
   // now (each candidate runs on the launch's own arguments, its tuning
   // buffers kept as TrialBuffers says) and remembered; a single candidate
   // wins untimed, as in Triton. Other threads tuning the same kernel wait.
+  // A remembered winner counts only if it is `acceptable` (every variant that
+  // accepts these arguments, those `candidates` leaves out included).
   Status Choose(const TuningLaunch& launch, const std::vector<std::size_t>& candidates,
-                const std::vector<std::int64_t>& table_key, std::size_t* winner);
+                const std::vector<std::int64_t>& table_key, const std::vector<std::size_t>& acceptable,
+                std::size_t* winner);
   // The winner for `table_key`, or -1 when none is known.
   int Find(const std::vector<std::int64_t>& table_key) const;
 

@@ -119,35 +119,39 @@ Kernel::~Kernel() {
 
 const char* Kernel::name() const { return state_->name; }
 
-Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::size_t* index) const {
+Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::size_t* index,
+                      const grid::Int* guards) const {
   State& s = *state_;
   std::string why;
   if (options.variant || options.config >= 0) {
-    if (!internal::FindRequested(s.variants, s.order, args, options.variant, options.config, index, &why)) {
+    if (!internal::FindRequested(s.variants, s.order, args, guards, options.variant, options.config, index, &why)) {
       return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, why);
     }
     return {};
   }
-  *index = internal::FirstAccepting(s.variants, s.count, s.order, args, s.autotuned ? s.default_config.load() : -1);
+  *index = internal::FirstAccepting(s.variants, s.count, s.order, args, guards,
+                                    s.autotuned ? s.default_config.load() : -1);
   if (*index == s.count) {
-    internal::Candidates(s.variants, s.order, args, &why);  // for the message
-    return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, why);
+    return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, internal::NoneAccepts(s.variants, s.order, args, guards));
+  }
+  if (guards && !guards[*index].ok()) {
+    return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, internal::GuardFault(s.variants[*index], guards[*index]));
   }
   return {};
 }
 
 Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
                       const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
-                      const LaunchOptions& options, const grid::Int* buffer_elements) {
+                      const LaunchOptions& options, const grid::Int* buffer_elements, const grid::Int* guards) {
   State& s = *state_;
   if (s.autotuned && s.autotune.load(std::memory_order_relaxed) && !options.variant && options.config < 0) {
-    return LaunchTuned(stream, args, params, grid, grids, key, key_size, buffer_elements);
+    return LaunchTuned(stream, args, params, grid, grids, key, key_size, buffer_elements, guards);
   }
   // Arguments that no variant accepts and a grid that cannot launch are the
   // same error on every machine, one without a GPU included; an empty grid
   // is a launch that does nothing there either.
   std::size_t index = s.count;
-  if (Status status = Choose(args, options, &index); !status.ok()) return status;
+  if (Status status = Choose(args, options, &index, guards); !status.ok()) return status;
   Grid launch_grid;
   if (Status status = internal::ResolveGrid(s.name, s.variants[index], args, grid, grids[index], &launch_grid);
       !status.ok()) {
@@ -170,13 +174,14 @@ Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params
 
 Status Kernel::LaunchTuned(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
                            const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
-                           const grid::Int* buffer_elements) {
+                           const grid::Int* buffer_elements, const grid::Int* guards) {
   State& s = *state_;
   std::string why;
-  std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.order, args, &why);
+  std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.count, s.order, args, guards, &why);
   if (candidates.empty()) return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, why);
   // The hint group, before candidates that cannot run are left out.
   const std::vector<std::int64_t> table_key = internal::TableKey(key, key_size, candidates.front());
+  const std::vector<std::size_t> acceptable = candidates;
   std::vector<Grid> tuning_grids;
   if (Status status = TimedCandidates(s.name, s.variants, s.count, args, grid, grids, &candidates, &tuning_grids);
       !status.ok() || candidates.empty()) {
@@ -190,7 +195,7 @@ Status Kernel::LaunchTuned(CUstream stream, const ArgValue* args, void* const* p
   const internal::TuningLaunch launch{driver,         &s.modules,          context,
                                       stream,         args,                params,
                                       tuning_grids.data(), {s.tuning_buffers, s.num_tuning_buffers, buffer_elements}};
-  if (Status status = s.tuner.Choose(launch, candidates, table_key, &index); !status.ok()) return status;
+  if (Status status = s.tuner.Choose(launch, candidates, table_key, acceptable, &index); !status.ok()) return status;
   // A winner from the table may have been tuned on other sizes than these.
   Grid launch_grid;
   if (Status status = internal::ResolveGrid(s.name, s.variants[index], args, grid, grids[index], &launch_grid);
@@ -203,12 +208,15 @@ Status Kernel::LaunchTuned(CUstream stream, const ArgValue* args, void* const* p
   return internal::LaunchLoaded(driver, s.name, s.variants[index], loaded, stream, params, launch_grid);
 }
 
-int Kernel::TunedVariant(const std::int64_t* key, std::size_t key_size, const ArgValue* args) const {
+int Kernel::TunedVariant(const std::int64_t* key, std::size_t key_size, const ArgValue* args,
+                         const grid::Int* guards) const {
   State& s = *state_;
   std::string why;
-  std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.order, args, &why);
+  std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.count, s.order, args, guards, &why);
   if (candidates.empty()) return -1;
-  return s.tuner.Find(internal::TableKey(key, key_size, candidates.front()));
+  const int winner = s.tuner.Find(internal::TableKey(key, key_size, candidates.front()));
+  const bool candidate = std::find(candidates.begin(), candidates.end(), winner) != candidates.end();
+  return candidate ? winner : -1;
 }
 
 void Kernel::SetAutotune(bool on) { state_->autotune = on; }

@@ -57,17 +57,43 @@ bool PromisesHold(const KernelImage& image, const ArgValue* args) {
   return true;
 }
 
-std::size_t FirstAccepting(const KernelImage* variants, std::size_t count, const std::vector<std::size_t>& order,
-                           const ArgValue* args, int default_config) {
+Acceptance Accepts(const KernelImage* variants, std::size_t index, const ArgValue* args, const grid::Int* guards) {
+  if (!PromisesHold(variants[index], args)) return Acceptance::kNo;
+  if (!guards) return Acceptance::kYes;
+  if (!guards[index].ok()) return Acceptance::kFault;
+  return guards[index].value() != 0 ? Acceptance::kYes : Acceptance::kNo;
+}
+
+std::string GuardFault(const KernelImage& image, const grid::Int& guard) {
+  const char* why = guard.fault() == grid::Fault::kDivisionByZero ? "it divides by zero" : "a value overflows 64 bits";
+  return "variant '" + std::string(image.variant) + "': its guard '" + (image.guard ? image.guard : "?") +
+         "' cannot be evaluated for these arguments: " + why;
+}
+
+namespace {
+
+// The first variant in `order` after `start` with `group`'s hints and
+// `config` that accepts the arguments, or `count`; a guard it cannot
+// evaluate stops the search there.
+std::size_t FirstOfConfig(const KernelImage* variants, std::size_t count, const std::vector<std::size_t>& order,
+                          std::size_t group, int config, const ArgValue* args, const grid::Int* guards) {
   for (std::size_t index : order) {
-    if (!PromisesHold(variants[index], args)) continue;
-    if (default_config < 0) return index;
-    for (std::size_t other = 0; other < count; ++other) {
-      if (variants[other].autotune_config == default_config && SameHints(variants[index], variants[other])) {
-        return other;
-      }
-    }
-    return index;
+    if (variants[index].autotune_config != config || !SameHints(variants[index], variants[group])) continue;
+    if (Acceptance accepted = Accepts(variants, index, args, guards); accepted != Acceptance::kNo) return index;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::size_t FirstAccepting(const KernelImage* variants, std::size_t count, const std::vector<std::size_t>& order,
+                           const ArgValue* args, const grid::Int* guards, int default_config) {
+  for (std::size_t index : order) {
+    const Acceptance accepted = Accepts(variants, index, args, guards);
+    if (accepted == Acceptance::kNo) continue;
+    if (accepted == Acceptance::kFault || default_config < 0) return index;
+    const std::size_t chosen = FirstOfConfig(variants, count, order, index, default_config, args, guards);
+    return chosen == count ? index : chosen;
   }
   return count;
 }
@@ -86,39 +112,77 @@ std::size_t PackParameters(const KernelImage& image, void* const* params, void* 
 std::vector<std::size_t> SpecialisationOrder(const KernelImage* variants, std::size_t count) {
   std::vector<std::size_t> order(count);
   for (std::size_t i = 0; i < count; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return HintCount(variants[a]) > HintCount(variants[b]); });
+  // More hints first; among equal hints, guarded before unguarded.
+  auto rank = [&](std::size_t i) { return 2 * HintCount(variants[i]) + (variants[i].guard ? 1 : 0); };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank(a) > rank(b); });
   return order;
 }
 
-std::vector<std::size_t> Candidates(const KernelImage* variants, const std::vector<std::size_t>& order,
-                                    const ArgValue* args, std::string* why) {
+std::vector<std::size_t> Candidates(const KernelImage* variants, std::size_t count,
+                                    const std::vector<std::size_t>& order, const ArgValue* args,
+                                    const grid::Int* guards, std::string* why) {
   std::vector<std::size_t> candidates;
-  std::string last_broken;
-  for (std::size_t index : order) {
-    std::string broken = BrokenPromise(variants[index], args);
-    if (!broken.empty()) {
-      last_broken = "variant '" + std::string(variants[index].variant) + "' needs " + broken;
-      continue;
-    }
-    for (std::size_t other : order) {
-      if (SameHints(variants[index], variants[other])) candidates.push_back(other);
-    }
-    std::sort(candidates.begin(), candidates.end());
+  const std::size_t group = FirstAccepting(variants, count, order, args, guards, -1);
+  if (group == count) {
+    *why = NoneAccepts(variants, order, args, guards);
     return candidates;
   }
-  *why = "no variant accepts these arguments: " + last_broken +
-         "; add a variant without that hint to the kernel's spec, or pass arguments that keep the promise";
+  // Each config of the group's hints, as its first variant that accepts.
+  std::vector<int> configs;
+  for (std::size_t index : order) {
+    const int config = variants[index].autotune_config;
+    if (!SameHints(variants[index], variants[group])) continue;
+    if (std::find(configs.begin(), configs.end(), config) != configs.end()) continue;
+    configs.push_back(config);
+    const std::size_t chosen = FirstOfConfig(variants, count, order, group, config, args, guards);
+    if (chosen == count) continue;
+    if (guards && !guards[chosen].ok()) {
+      *why = GuardFault(variants[chosen], guards[chosen]);
+      return {};
+    }
+    candidates.push_back(chosen);
+  }
+  std::sort(candidates.begin(), candidates.end());
   return candidates;
 }
 
+std::string NoneAccepts(const KernelImage* variants, const std::vector<std::size_t>& order, const ArgValue* args,
+                        const grid::Int* guards) {
+  for (std::size_t index : order) {
+    if (guards && PromisesHold(variants[index], args) && !guards[index].ok()) {
+      return GuardFault(variants[index], guards[index]);
+    }
+  }
+  std::string last_broken;
+  bool guarded = false;
+  for (std::size_t index : order) {
+    const std::string variant = "variant '" + std::string(variants[index].variant) + "'";
+    if (std::string broken = BrokenPromise(variants[index], args); !broken.empty()) {
+      last_broken = variant + " needs " + broken;
+    } else {
+      last_broken = variant + " needs its guard '" + (variants[index].guard ? variants[index].guard : "?") + "'";
+      guarded = true;
+    }
+  }
+  return "no variant accepts these arguments: " + last_broken + "; add a variant without that " +
+         (guarded ? "guard" : "hint") + " to the kernel's spec, or pass arguments that keep the " +
+         (guarded ? "condition" : "promise");
+}
+
 bool FindRequested(const KernelImage* variants, const std::vector<std::size_t>& order, const ArgValue* args,
-                   const char* name, int config, std::size_t* index, std::string* why) {
+                   const grid::Int* guards, const char* name, int config, std::size_t* index, std::string* why) {
   std::string broken;
   for (std::size_t i : order) {
     const bool match = name ? std::strcmp(variants[i].variant, name) == 0 : variants[i].autotune_config == config;
     if (!match) continue;
     broken = BrokenPromise(variants[i], args);
+    if (broken.empty() && guards && !guards[i].ok()) {
+      *why = GuardFault(variants[i], guards[i]);
+      return false;
+    }
+    if (broken.empty() && guards && guards[i].value() == 0) {
+      broken = std::string("its guard '") + (variants[i].guard ? variants[i].guard : "?") + "' to hold";
+    }
     if (broken.empty()) {
       *index = i;
       return true;

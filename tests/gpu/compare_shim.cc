@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include <gpu_test_kernels/kernel_styles.h>
 #include <matmul_kernels/matmul.h>
 #include <softmax_kernels/softmax.h>
 #include <vector_add_kernels/vector_add.h>
@@ -44,6 +45,13 @@ int aot_matmul(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::int32_t m
   triton_aot::LaunchOptions options;
   options.config = config;
   return Report(examples::matmul::matmul(nullptr, a, b, c, m, n, k, k, 1, n, 1, n, 1, options));
+}
+
+// The tutorial-style softmax of tests/gpu/kernel_styles.py: a family of
+// blocks, the launch choosing the smallest that covers a row.
+int aot_styles_softmax(std::uint64_t out, std::uint64_t in, std::int32_t in_stride, std::int32_t out_stride,
+                       std::int32_t cols, std::int32_t rows) {
+  return Report(gpu_test::kernel_styles::softmax(nullptr, out, in, in_stride, out_stride, cols, rows));
 }
 
 }  // extern "C"

@@ -12,8 +12,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.join(HERE, "..", "..", "examples")
 
 
-def load(name):
-    path = os.path.join(EXAMPLES, name, name + ".py")
+def load(name, path=None):
+    path = path or os.path.join(EXAMPLES, name, name + ".py")
     spec = importlib.util.spec_from_file_location("example_" + name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -44,6 +44,7 @@ def main():
     aot.aot_axpy.argtypes = [u64, u64, u64, f32, i32]
     aot.aot_softmax.argtypes = [u64, u64, i32, i32, i32, i32]
     aot.aot_matmul.argtypes = [u64, u64, u64, i32, i32, i32, ctypes.c_int]
+    aot.aot_styles_softmax.argtypes = [u64, u64, i32, i32, i32, i32]
     torch.manual_seed(int.from_bytes(os.urandom(4), "little"))
     failures = 0
 
@@ -88,7 +89,29 @@ def main():
         assert aot.aot_matmul(a.data_ptr(), b.data_ptr(), ours.data_ptr(), m, n, k, config) == 0
         torch.cuda.synchronize()
         check(f"matmul {m}x{n}x{k} config {config}", ours, theirs, 1e-5)
+    failures += compare_styles(aot, torch, triton)
     return 1 if failures else 0
+
+
+def compare_styles(aot, torch, triton):
+    """The kernels of tests/gpu/kernel_styles.py, launched as their Python would launch them: the same
+    config, so the same bits."""
+    styles = load("kernel_styles", os.path.join(HERE, "kernel_styles.py"))
+    failures = 0
+    for rows, cols in ((64, 5), (33, 16), (128, 100), (300, 1024), (300, 1025), (77, 3001), (20, 8192), (9, 16384)):
+        inp = torch.randn(rows, cols + 3, device="cuda")[:, :cols] * 4  # rows strided past their ends
+        theirs = torch.full((rows, cols), float("nan"), device="cuda")
+        ours = torch.full_like(theirs, float("nan"))
+        block = triton.next_power_of_2(cols)
+        styles.softmax_kernel[(rows, )](theirs, inp, inp.stride(0), theirs.stride(0), cols, BLOCK_SIZE=block,
+                                        num_warps=styles.softmax_warps(block))
+        assert aot.aot_styles_softmax(ours.data_ptr(), inp.data_ptr(), inp.stride(0), ours.stride(0), cols, rows) == 0
+        torch.cuda.synchronize()
+        same = torch.equal(ours, theirs)
+        failures += not same
+        print(f"{'PASS' if same else 'FAIL'}: kernel_styles softmax {rows}x{cols} (BLOCK_SIZE={block}): "
+              f"{'bit-identical to' if same else 'differs from'} Triton's launch")
+    return failures
 
 
 if __name__ == "__main__":

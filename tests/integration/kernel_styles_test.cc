@@ -133,6 +133,29 @@ TRITON_AOT_KERNELS = [
 
 // The row-wise kernels of tests/gpu/kernel_styles.py (which the GPU tests
 // run): calls every launch function there is; it must compile.
+// @triton.heuristics under @triton.autotune, as libraries stack them: CHUNKS
+// reads only a constexpr, so the build computes it per config; EVEN_N reads
+// an argument, so the spec gives it per variant with a guard.
+const char* kHeuristics = R"src(import triton
+import triton.language as tl
+
+
+@triton.autotune(configs=[triton.Config({"BLOCK": 128}), triton.Config({"BLOCK": 256})], key=["n"])
+@triton.heuristics({"CHUNKS": lambda args: args["BLOCK"] // 64 * 1000 + 777,
+                    "EVEN_N": lambda args: args["n"] % args["BLOCK"] == 0})
+@triton.jit
+def stamp(out_ptr, n, BLOCK: tl.constexpr, CHUNKS: tl.constexpr, EVEN_N: tl.constexpr):
+    if EVEN_N:
+        tl.store(out_ptr, CHUNKS)
+    else:
+        tl.store(out_ptr + n, CHUNKS)
+
+
+TRITON_AOT_KERNELS = [{"kernel": "stamp", "signature": {"out_ptr": "*i32", "n": "i32"}, "grid": ["1"],
+                       "variants": [{"name": "even", "constexprs": {"EVEN_N": True}, "guard": "n % BLOCK == 0"},
+                                    {"name": "ragged", "constexprs": {"EVEN_N": False}}]}]
+)src";
+
 const char* kRowWiseMain = R"src(#include <kern/kernel_styles.h>
 
 namespace styles = k::kernel_styles;
@@ -265,6 +288,53 @@ TEST_F(KernelStylesTest, LaunchParametersFeedTheGridAndAnEntryWithoutAGridTakesT
   const std::string metadata = ReadText(project_.generated_dir() / "kernel_styles.json");
   EXPECT_NE(metadata.find("\"launch_params\": [\n        {\n          \"name\": \"n_rows\""), std::string::npos)
       << metadata;
+}
+
+// The tutorial's softmax, its next_power_of_2 block written as a family: one
+// variant per block, each guarded by the rows it covers.
+TEST_F(KernelStylesTest, AFamilyBuildsAGuardedVariantPerBlock) {
+  WriteText(project_.source_dir() / "main.cc", kRowWiseMain);
+  const std::string module = ReadText(TRITON_AOT_SOURCE_DIR "/tests/gpu/kernel_styles.py");
+  ASSERT_NO_FATAL_FAILURE(BuildModule("kernel_styles", module, "90", /*with_app=*/true));
+  const std::string header = ReadText(project_.generated_dir() / "kernel_styles.h");
+  EXPECT_NE(header.find("variants: block_16, block_32, block_64"), std::string::npos) << header;
+  EXPECT_NE(header.find("block_16384 (kernel_styles.py:"), std::string::npos) << header;
+  EXPECT_NE(header.find("block_16384 (kernel_styles.py:58): when n_cols <= BLOCK_SIZE\n//       with BLOCK_SIZE=16384; "
+                        "num_warps=16"),
+            std::string::npos)
+      << header;
+  const std::string metadata = ReadText(project_.generated_dir() / "kernel_styles.json");
+  EXPECT_EQ(Count(metadata, "\"guard\": \"n_cols <= BLOCK_SIZE\""), 11) << metadata;
+  const std::string source = ReadText(project_.generated_dir() / "kernel_styles.cpp");
+  EXPECT_NE(source.find("triton_aot::grid::less_equal(n_cols, 16384),  // block_16384"), std::string::npos) << source;
+}
+
+TEST_F(KernelStylesTest, HeuristicsThatReadOnlyConstexprsAreComputedAsEachConfigBuilds) {
+  if (Cuobjdump().empty()) GTEST_SKIP() << "no cuobjdump in the CUDA toolkit";
+  ASSERT_NO_FATAL_FAILURE(BuildModule("heur", kHeuristics, "90"));
+  const fs::path fatbins = project_.generated_dir() / "heur";
+  // CHUNKS = BLOCK // 64 * 1000 + 777: 2777 (0xad9) for BLOCK=128, 4777 (0x12a9) for 256, seen in
+  // the SASS as an immediate or inside an instruction's encoding.
+  EXPECT_NE(Sass(fatbins / "stamp.even_config0.fatbin", "sm_90a").find("0ad9"), std::string::npos);
+  EXPECT_NE(Sass(fatbins / "stamp.ragged_config1.fatbin", "sm_90a").find("12a9"), std::string::npos);
+  const std::string header = ReadText(project_.generated_dir() / "heur.h");
+  EXPECT_NE(header.find("even_config0 (heur.py:17): when n % BLOCK == 0"), std::string::npos) << header;
+}
+
+TEST_F(KernelStylesTest, AHeuristicThatReadsAnArgumentSaysToWriteItAsAGuard) {
+  std::string module = kHeuristics;
+  module = module.substr(0, module.find("TRITON_AOT_KERNELS")) +
+           "TRITON_AOT_KERNELS = [{\"kernel\": \"stamp\", \"signature\": {\"out_ptr\": \"*i32\", \"n\": \"i32\"}, "
+           "\"grid\": [\"1\"]}]\n";
+  WriteText(project_.source_dir() / "heur.py", module);
+  project_.WriteCMakeLists("MODULES heur.py ARCHITECTURES 90 NAMESPACE k", false);
+  ASSERT_TRUE(project_.Configure(TestPython()).Succeeded());
+  const ProcessResult built = project_.Build();
+  EXPECT_FALSE(built.Succeeded());
+  EXPECT_NE(built.output.find("@triton.heuristics computes 'EVEN_N' from 'n', which is known only at launch: give "
+                              "'EVEN_N' in the variants' constexprs"),
+            std::string::npos)
+      << built.output;
 }
 
 }  // namespace

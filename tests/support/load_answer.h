@@ -12,9 +12,9 @@
 //                    key=["n"])
 //   @triton.jit
 //   def tuned_kernel(x_ptr, n, BLOCK: tl.constexpr, EVEN: tl.constexpr): ...
-//   @triton.heuristics(...)
+//   @triton.heuristics({"EVEN": lambda args: args["BLOCK"] % 64 == 0})
 //   @triton.jit
-//   def heur_kernel(...): ...
+//   def heur_kernel(x_ptr, n, BLOCK: tl.constexpr, EVEN: tl.constexpr): ...
 //
 // Header-only: the fuzzers use it too, and they link nothing of the tests
 // (only the driver's library).
@@ -81,7 +81,10 @@ inline nlohmann::json ModuleKernels() {
       {"params", json::array({Param("x_ptr", false), Param("n", false), Param("BLOCK", true), Param("EVEN", true)})},
       {"line", 12},
       {"autotune", Autotune(json::array({"n"}), configs)}};
-  kernels["heur_kernel"] = {{"params", json::array()}, {"line", 0}, {"unsupported", "@triton.heuristics"}};
+  kernels["heur_kernel"] = {
+      {"params", json::array({Param("x_ptr", false), Param("n", false), Param("BLOCK", true), Param("EVEN", true)})},
+      {"line", 16},
+      {"heuristics", json::array({"EVEN"})}};
   return kernels;
 }
 

@@ -744,6 +744,68 @@ int main() {
 }
 
 // The lines of `text` longer than kMaxLineLength, for messages.
+// A family guarded by `n_cols <= BLOCK`, a guard that can fault, and a
+// fall-back: which variant a launch chose shows in its grid's error, which
+// names the chosen variant's BLOCK (the grid always exceeds CUDA's limit).
+TEST(GenerateSourceTest, GuardsChooseTheFirstVariantWhoseConditionHolds) {
+  ModuleBuild build = OneKernel("rows", {{"x_ptr", "*fp32"}, {"n_cols", "i32"}}, "BLOCK * 268435456");
+  KernelSpec& kernel = build.spec.kernels[0];
+  kernel.params.push_back({"BLOCK", true});
+  kernel.launch_params = {{"n_rows", Type("i32")}};
+  auto guard = [](const std::string& text) {
+    GridExpr expr;
+    std::string err;
+    EXPECT_TRUE(GridExpr::ParseCondition(text, &expr, &err)) << err;
+    return expr;
+  };
+  kernel.variants[0].name = "fallback";
+  kernel.variants[0].constexprs["BLOCK"] = 8192;
+  AddVariant(&build, "block_1024").constexprs["BLOCK"] = 1024;
+  AddVariant(&build, "block_4096").constexprs["BLOCK"] = 4096;
+  AddVariant(&build, "per_row").constexprs["BLOCK"] = 16;
+  kernel.variants[1].guard = kernel.variants[2].guard = guard("n_cols <= BLOCK");
+  kernel.variants[3].guard = guard("n_rows // (n_cols - 5000) > 1000 and n_rows > 0");
+  TempDir out;
+  WriteModule(build, out, R"main(#include "m.h"
+
+#include <cstdio>
+#include <string>
+
+static int failures = 0;
+
+static void Expect(int line, const triton_aot::Status& status, const std::string& block) {
+  const std::string message = status.message();
+  if (message.find("(BLOCK=" + block + ")") != std::string::npos) return;
+  std::fprintf(stderr, "line %d: expected BLOCK=%s, got '%s'\n", line, block.c_str(), message.c_str());
+  ++failures;
+}
+
+int main() {
+  Expect(__LINE__, ns::m::rows(nullptr, nullptr, 1000, 4), "1024");
+  Expect(__LINE__, ns::m::rows(nullptr, nullptr, 1024, 4), "1024");
+  Expect(__LINE__, ns::m::rows(nullptr, nullptr, 1025, 4), "4096");
+  Expect(__LINE__, ns::m::rows(nullptr, nullptr, 7000, 4), "8192");
+  Expect(__LINE__, ns::m::rows(nullptr, nullptr, 1, 1000000), "1024");  // listed after block_1024
+  Expect(__LINE__, ns::m::rows(nullptr, nullptr, 6000, 10000000), "16");
+  // n_cols == 5000: the family's guards do not hold, and per_row's divides by zero.
+  const std::string fault = ns::m::rows(nullptr, nullptr, 5000, 4).message();
+  if (fault != "m.rows: variant 'per_row': its guard 'n_rows // (n_cols - 5000) > 1000 and n_rows > 0' cannot be "
+               "evaluated for these arguments: it divides by zero") {
+    std::fprintf(stderr, "fault: '%s'\n", fault.c_str());
+    ++failures;
+  }
+  // A guard reads n_rows, so the launch with the caller's grid takes it too.
+  const triton_aot::Status with_grid = ns::m::rows(triton_aot::Grid{1, 1, 1}, nullptr, nullptr, 5000, 4);
+  if (with_grid.message() != fault) ++failures;
+  if (failures == 0) std::puts("guards checked");
+  return failures;
+}
+)main");
+  ProcessResult run = LinkAndRun(build, out);
+  EXPECT_TRUE(run.Succeeded()) << run.output;
+  EXPECT_NE(run.output.find("guards checked"), std::string::npos) << run.output;
+}
+
 std::string LongLines(const std::string& text) {
   std::string out;
   for (size_t start = 0; start < text.size();) {

@@ -36,7 +36,7 @@ TEST(ProtocolTest, LoadAnswerRoundTrips) {
   ASSERT_EQ(tuned.autotune->configs.size(), 2u);
   EXPECT_FALSE(tuned.autotune->configs[0].maxnreg.has_value());
   EXPECT_EQ(tuned.autotune->configs[1].maxnreg, 128);
-  EXPECT_EQ(answer.kernels["heur_kernel"].unsupported, "@triton.heuristics");
+  EXPECT_EQ(answer.kernels["heur_kernel"].heuristics, std::vector<std::string>{"EVEN"});
   EXPECT_EQ(answer.kernels["scale_kernel"].params[3].default_value, 128);
   EXPECT_EQ(answer.blackwell_ptxas_from, 100);
   json one_ptxas = AnswerJson();  // Triton 3.5 bundles one ptxas

@@ -500,10 +500,31 @@ TEST(ParseModuleSpecTest, ConfigKwargsConflictingWithSpecConstexprs) {
                         {"@triton.autotune config 0", "constexpr 'BLOCK' is set both by the spec and by the config"}));
 }
 
-TEST(ParseModuleSpecTest, HeuristicsAreUnsupported) {
-  json entry = {{"kernel", "heur_kernel"}, {"signature", json::object()}, {"grid", json::array({1})}};
-  EXPECT_TRUE(
-      FailsWith(Loaded(json::array({entry})), EntryLine(0), {"'heur_kernel'", "@triton.heuristics", "do not support"}));
+// The frontend computes what @triton.heuristics computes, as each variant
+// compiles; the spec may leave those constexprs out, or give them.
+TEST(ParseModuleSpecTest, ConstexprsThatHeuristicsComputeMayBeLeftOut) {
+  json entry = {{"kernel", "heur_kernel"},
+                {"signature", {{"x_ptr", "*fp32"}, {"n", "i32"}}},
+                {"constexprs", {{"BLOCK", 128}}},
+                {"grid", {"cdiv(n, BLOCK)"}},
+                {"variants", {{{"name", "computed"}}, {{"name", "given"}, {"constexprs", {{"EVEN", false}}}}}}};
+  ModuleSpec spec;
+  Diagnostic error;
+  ASSERT_TRUE(ParseModuleSpec(testing::ParsedLoadAnswer(Loaded(json::array({entry}))), kPath, &spec, &error))
+      << FormatDiagnostic(error);
+  const KernelSpec& kernel = spec.kernels.at(0);
+  EXPECT_EQ(kernel.heuristics, std::vector<std::string>{"EVEN"});
+  EXPECT_FALSE(kernel.variants.at(0).constexprs.contains("EVEN"));
+  EXPECT_EQ(kernel.variants.at(1).constexprs["EVEN"], false);
+}
+
+TEST(ParseModuleSpecTest, AGridOrGuardCannotReadWhatHeuristicsCompute) {
+  json entry = {{"kernel", "heur_kernel"},
+                {"signature", {{"x_ptr", "*fp32"}, {"n", "i32"}}},
+                {"constexprs", {{"BLOCK", 128}}},
+                {"grid", {"cdiv(n, BLOCK) * EVEN"}}};
+  EXPECT_TRUE(FailsWith(Loaded(json::array({entry})), EntryLine(0),
+                        {"the grid reads 'EVEN', which @triton.heuristics computes as the kernel compiles"}));
 }
 
 // --- @triton.autotune's buffers, hooks and pruning ---------------------------

@@ -116,9 +116,9 @@ TEST(CandidatesTest, TheMostSpecialisedVariantWhosePromisesHold) {
                                Image("aligned", kAligned)};
   const Order order = SpecialisationOrder(table, 3);
   std::string why;
-  EXPECT_EQ(Candidates(table, order, kAlignedArgs, &why), (Order{2}));
-  EXPECT_EQ(Candidates(table, order, kUnalignedArgs, &why), (Order{1}));
-  EXPECT_EQ(Candidates(table, order, kStridedArgs, &why), (Order{0}));
+  EXPECT_EQ(Candidates(table, std::size(table), order, kAlignedArgs, nullptr, &why), (Order{2}));
+  EXPECT_EQ(Candidates(table, std::size(table), order, kUnalignedArgs, nullptr, &why), (Order{1}));
+  EXPECT_EQ(Candidates(table, std::size(table), order, kStridedArgs, nullptr, &why), (Order{0}));
   EXPECT_EQ(why, "");
 }
 
@@ -126,21 +126,21 @@ TEST(CandidatesTest, EqualHintCountsAreTriedInTableOrder) {
   const KernelImage table[] = {Image("aligned_ptr", kAlignedPtr), Image("unit_stride", kUnitStride)};
   const Order order = SpecialisationOrder(table, 2);
   std::string why;
-  EXPECT_EQ(Candidates(table, order, kAlignedArgs, &why), (Order{0}));
-  EXPECT_EQ(Candidates(table, order, kUnalignedArgs, &why), (Order{1}));
+  EXPECT_EQ(Candidates(table, std::size(table), order, kAlignedArgs, nullptr, &why), (Order{0}));
+  EXPECT_EQ(Candidates(table, std::size(table), order, kUnalignedArgs, nullptr, &why), (Order{1}));
 }
 
 TEST(CandidatesTest, AutotunedKernelsGetEveryConfigOfThePatternThatHolds) {
   std::string why;
-  EXPECT_EQ(Candidates(kTuned, kTunedOrder, kAlignedArgs, &why), (Order{1, 3}));
-  EXPECT_EQ(Candidates(kTuned, kTunedOrder, kUnalignedArgs, &why), (Order{0, 2}));
-  EXPECT_EQ(Candidates(kTuned, kTunedOrder, kStridedArgs, &why), (Order{0, 2}));
+  EXPECT_EQ(Candidates(kTuned, std::size(kTuned), kTunedOrder, kAlignedArgs, nullptr, &why), (Order{1, 3}));
+  EXPECT_EQ(Candidates(kTuned, std::size(kTuned), kTunedOrder, kUnalignedArgs, nullptr, &why), (Order{0, 2}));
+  EXPECT_EQ(Candidates(kTuned, std::size(kTuned), kTunedOrder, kStridedArgs, nullptr, &why), (Order{0, 2}));
 }
 
 TEST(CandidatesTest, NoneAcceptsSaysWhichVariantNeedsWhatAndWhatToDo) {
   const KernelImage table[] = {Image("aligned", kAligned), Image("unit_stride", kUnitStride)};
   std::string why;
-  EXPECT_TRUE(Candidates(table, SpecialisationOrder(table, 2), kStridedArgs, &why).empty());
+  EXPECT_TRUE(Candidates(table, 2, SpecialisationOrder(table, 2), kStridedArgs, nullptr, &why).empty());
   // The least specialised variant is the one that came closest.
   EXPECT_NE(why.find("no variant accepts these arguments"), std::string::npos) << why;
   EXPECT_NE(why.find("variant 'unit_stride' needs stride equal to 1 (it is 2)"), std::string::npos) << why;
@@ -151,27 +151,28 @@ TEST(FindRequestedTest, ByName) {
   const KernelImage table[] = {Image("generic", kGeneric), Image("aligned", kAligned)};
   std::size_t index = 99;
   std::string why;
-  ASSERT_TRUE(FindRequested(table, SpecialisationOrder(table, 2), kAlignedArgs, "generic", -1, &index, &why)) << why;
+  const Order order = SpecialisationOrder(table, 2);
+  ASSERT_TRUE(FindRequested(table, order, kAlignedArgs, nullptr, "generic", -1, &index, &why)) << why;
   EXPECT_EQ(index, 0u);
-  ASSERT_TRUE(FindRequested(table, SpecialisationOrder(table, 2), kAlignedArgs, "aligned", -1, &index, &why)) << why;
+  ASSERT_TRUE(FindRequested(table, order, kAlignedArgs, nullptr, "aligned", -1, &index, &why)) << why;
   EXPECT_EQ(index, 1u);
 }
 
 TEST(FindRequestedTest, ByConfigTheMostSpecialisedVariantThatHolds) {
   std::size_t index = 99;
   std::string why;
-  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, 1, &index, &why)) << why;
+  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, nullptr, 1, &index, &why)) << why;
   EXPECT_EQ(index, 3u);  // rowmajor_config1
-  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kUnalignedArgs, nullptr, 1, &index, &why)) << why;
+  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kUnalignedArgs, nullptr, nullptr, 1, &index, &why)) << why;
   EXPECT_EQ(index, 2u);  // generic_config1
-  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, 0, &index, &why)) << why;
+  ASSERT_TRUE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, nullptr, 0, &index, &why)) << why;
   EXPECT_EQ(index, 1u);  // rowmajor_config0
 }
 
 TEST(FindRequestedTest, ANameWhosePromiseIsBrokenSaysWhy) {
   std::size_t index = 99;
   std::string why;
-  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kUnalignedArgs, "rowmajor_config0", -1, &index, &why));
+  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kUnalignedArgs, nullptr, "rowmajor_config0", -1, &index, &why));
   EXPECT_EQ(why, "variant 'rowmajor_config0' needs x_ptr divisible by 16 (it is 0x7f0000000004)");
   EXPECT_EQ(index, 99u);
 }
@@ -180,17 +181,17 @@ TEST(FindRequestedTest, AConfigNoVariantOfWhichHoldsSaysWhy) {
   const KernelImage table[] = {Image("rowmajor_config0", kAligned, 0), Image("rowmajor_config1", kAligned, 1)};
   std::size_t index = 99;
   std::string why;
-  EXPECT_FALSE(FindRequested(table, SpecialisationOrder(table, 2), kStridedArgs, nullptr, 1, &index, &why));
+  EXPECT_FALSE(FindRequested(table, SpecialisationOrder(table, 2), kStridedArgs, nullptr, nullptr, 1, &index, &why));
   EXPECT_EQ(why, "config 1 needs stride equal to 1 (it is 2)");
 }
 
 TEST(FindRequestedTest, UnknownNamesAndConfigsListTheVariants) {
   std::size_t index = 99;
   std::string why;
-  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, "config7", -1, &index, &why));
+  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, "config7", -1, &index, &why));
   EXPECT_EQ(why, "there is no variant 'config7'; the variants are: rowmajor_config0, rowmajor_config1, "
                  "generic_config0, generic_config1");
-  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, 7, &index, &why));
+  EXPECT_FALSE(FindRequested(kTuned, kTunedOrder, kAlignedArgs, nullptr, nullptr, 7, &index, &why));
   EXPECT_EQ(why.rfind("there is no config 7; the variants are: rowmajor_config0", 0), 0u) << why;
   EXPECT_EQ(index, 99u);
 }
@@ -211,11 +212,11 @@ TEST(PackParametersTest, DropsArgumentsCompiledInAsOneAndAppendsTheScratchPointe
 }
 
 TEST(FirstAcceptingTest, MostSpecialisedThatHoldsThenTheDefaultConfigOfItsGroup) {
-  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kAlignedArgs, 0), 1u);    // rowmajor_config0
-  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kAlignedArgs, 1), 3u);    // rowmajor_config1
-  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kUnalignedArgs, 1), 2u);  // generic_config1
+  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kAlignedArgs, nullptr, 0), 1u);    // rowmajor_config0
+  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kAlignedArgs, nullptr, 1), 3u);    // rowmajor_config1
+  EXPECT_EQ(FirstAccepting(kTuned, 4, kTunedOrder, kUnalignedArgs, nullptr, 1), 2u);  // generic_config1
   const KernelImage only_aligned[] = {Image("aligned", kAligned)};
-  EXPECT_EQ(FirstAccepting(only_aligned, 1, {0}, kUnalignedArgs, -1), 1u);  // none: the count
+  EXPECT_EQ(FirstAccepting(only_aligned, 1, {0}, kUnalignedArgs, nullptr, -1), 1u);  // none: the count
 }
 
 }  // namespace

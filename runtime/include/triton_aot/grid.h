@@ -142,6 +142,38 @@ constexpr Int max(Int a, Int b) {
   return b.value() > a.value() ? b : a;
 }
 
+// Conditions (variant guards) are Ints too: 1 or 0, or the fault met on the
+// way. `and` and `or` take the fault of their right side only where Python
+// would evaluate it: both sides are computed, but nothing here has side
+// effects, so that is the short circuit's meaning.
+namespace detail {
+
+constexpr Int Compared(Int a, Int b, bool result) {
+  if (Fault fault = FaultOf(a, b); fault != Fault::kNone) return Int::Failed(fault);
+  return Int(result ? 1 : 0);
+}
+
+}  // namespace detail
+
+constexpr Int less(Int a, Int b) { return detail::Compared(a, b, a.value() < b.value()); }
+constexpr Int less_equal(Int a, Int b) { return detail::Compared(a, b, a.value() <= b.value()); }
+constexpr Int greater(Int a, Int b) { return detail::Compared(a, b, a.value() > b.value()); }
+constexpr Int greater_equal(Int a, Int b) { return detail::Compared(a, b, a.value() >= b.value()); }
+constexpr Int equal(Int a, Int b) { return detail::Compared(a, b, a.value() == b.value()); }
+constexpr Int not_equal(Int a, Int b) { return detail::Compared(a, b, a.value() != b.value()); }
+
+constexpr Int logical_and(Int a, Int b) {
+  if (!a.ok() || a.value() == 0) return a;
+  return b;
+}
+
+constexpr Int logical_or(Int a, Int b) {
+  if (!a.ok() || a.value() != 0) return a;
+  return b;
+}
+
+constexpr Int logical_not(Int a) { return a.ok() ? Int(a.value() == 0 ? 1 : 0) : a; }
+
 // A grid as generated code computes it from a kernel's grid expressions.
 struct Dims {
   Int x = 1;

@@ -42,17 +42,21 @@ class Kernel {
   // or null: then `grids` holds each variant's, computed from the spec's
   // grid expressions; `key` the autotune key's values (autotuned kernels
   // only); `buffer_elements` the number of elements of each tuning buffer,
-  // in the table's order (kernels with tuning buffers only). A grid that
+  // in the table's order (kernels with tuning buffers only); `guards`
+  // whether each variant's guard holds, in table order (kernels with guards
+  // only): a variant whose guard is 0 is not chosen. A grid that
   // overflowed, divided by zero or is beyond CUDA's limits is an error; one
   // with a dimension of 0 launches nothing and returns OK without calling
   // the CUDA driver.
   Status Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
                 const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
-                const LaunchOptions& options, const grid::Int* buffer_elements = nullptr);
+                const LaunchOptions& options, const grid::Int* buffer_elements = nullptr,
+                const grid::Int* guards = nullptr);
 
   // Which variant Launch would run (without loading anything); for tests and
   // for logging. `*index` is into the variant table.
-  Status Choose(const ArgValue* args, const LaunchOptions& options, std::size_t* index) const;
+  Status Choose(const ArgValue* args, const LaunchOptions& options, std::size_t* index,
+                const grid::Int* guards = nullptr) const;
 
   // Autotuned kernels: when on, the first launch for each new key value
   // times every applicable config on the GPU and keeps the fastest. Each runs
@@ -63,7 +67,8 @@ class Kernel {
   void SetAutotune(bool on);
   // The variant the autotuner settled on for these key values and arguments,
   // or -1 if it has not tuned them (nor loaded a table that has them).
-  int TunedVariant(const std::int64_t* key, std::size_t key_size, const ArgValue* args) const;
+  int TunedVariant(const std::int64_t* key, std::size_t key_size, const ArgValue* args,
+                   const grid::Int* guards = nullptr) const;
   void SetDefaultConfig(int config);
   // The table of winners: one line per key, "<kernel> <key values> <variant>".
   Status SaveAutotuneTable(const std::string& path) const;
@@ -78,7 +83,7 @@ class Kernel {
   // has no winner for these key values yet.
   Status LaunchTuned(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
                      const grid::Dims* grids, const std::int64_t* key, std::size_t key_size,
-                     const grid::Int* buffer_elements);
+                     const grid::Int* buffer_elements, const grid::Int* guards);
 
   struct State;
   std::unique_ptr<State> state_;

@@ -52,6 +52,9 @@ struct KernelImage {
   // The kernel's grid expressions, x, y and z, as the spec has them, for
   // messages; nullptr: none known.
   const char* const* grid;
+  // The variant's guard as the spec has it, for messages; nullptr: none.
+  // Generated code evaluates it on each launch.
+  const char* guard;
 };
 
 // A pointer argument of an autotuned kernel whose buffer the autotuner keeps
