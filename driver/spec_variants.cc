@@ -15,16 +15,17 @@ using nlohmann::ordered_json;
 const std::set<std::string> kVariantKeys = {"name",     "signature", "constexprs", "num_warps", "num_stages",
                                             "num_ctas", "maxnreg",   "guard",      "for_each"};
 
+bool ComputedByHeuristics(const KernelSpec& kernel, const std::string& name) {
+  return std::find(kernel.heuristics.begin(), kernel.heuristics.end(), name) != kernel.heuristics.end();
+}
+
 // A constexpr that @triton.heuristics computes (the variant gives it no
 // value) cannot be read by the launcher's grid or guard: it is known only
 // once the variant compiles.
 bool CheckNotComputed(const KernelSpec& kernel, const Variant& variant, const GridExpr& expr, const char* reader,
                       Checker& checker) {
   for (const std::string& name : expr.Names()) {
-    if (std::find(kernel.heuristics.begin(), kernel.heuristics.end(), name) == kernel.heuristics.end() ||
-        variant.constexprs.contains(name)) {
-      continue;
-    }
+    if (!ComputedByHeuristics(kernel, name) || variant.constexprs.contains(name)) continue;
     return checker.Fail(variant.line, fmt::format("kernel '{}', variant '{}': the {} reads '{}', which "
                                                   "@triton.heuristics computes as the kernel compiles: give it a "
                                                   "value in the variant's constexprs",
@@ -77,7 +78,7 @@ bool ResolveConstexprs(const KernelSpec& kernel, const std::map<std::string, jso
       variant->constexprs[p.name] = it->second;
     } else if (auto d = defaults.find(p.name); d != defaults.end()) {
       variant->constexprs[p.name] = d->second;
-    } else if (std::find(kernel.heuristics.begin(), kernel.heuristics.end(), p.name) == kernel.heuristics.end()) {
+    } else if (!ComputedByHeuristics(kernel, p.name)) {
       return checker.Fail(variant->line, fmt::format("{}: constexpr '{}' has no value: add it to constexprs "
                                                      "(or give the parameter a default)",
                                                      what, p.name));

@@ -64,17 +64,24 @@ Acceptance Accepts(const KernelImage* variants, std::size_t index, const ArgValu
   return guards[index].value() != 0 ? Acceptance::kYes : Acceptance::kNo;
 }
 
+namespace {
+
+// The guard's text for messages.
+std::string GuardText(const KernelImage& image) { return image.guard ? image.guard : "?"; }
+
+}  // namespace
+
 std::string GuardFault(const KernelImage& image, const grid::Int& guard) {
   const char* why = guard.fault() == grid::Fault::kDivisionByZero ? "it divides by zero" : "a value overflows 64 bits";
-  return "variant '" + std::string(image.variant) + "': its guard '" + (image.guard ? image.guard : "?") +
+  return "variant '" + std::string(image.variant) + "': its guard '" + GuardText(image) +
          "' cannot be evaluated for these arguments: " + why;
 }
 
 namespace {
 
-// The first variant in `order` after `start` with `group`'s hints and
-// `config` that accepts the arguments, or `count`; a guard it cannot
-// evaluate stops the search there.
+// The first variant in `order` with `group`'s hints and `config` that
+// accepts the arguments, or `count`; a guard it cannot evaluate stops the
+// search there.
 std::size_t FirstOfConfig(const KernelImage* variants, std::size_t count, const std::vector<std::size_t>& order,
                           std::size_t group, int config, const ArgValue* args, const grid::Int* guards) {
   for (std::size_t index : order) {
@@ -157,12 +164,9 @@ std::string NoneAccepts(const KernelImage* variants, const std::vector<std::size
   bool guarded = false;
   for (std::size_t index : order) {
     const std::string variant = "variant '" + std::string(variants[index].variant) + "'";
-    if (std::string broken = BrokenPromise(variants[index], args); !broken.empty()) {
-      last_broken = variant + " needs " + broken;
-    } else {
-      last_broken = variant + " needs its guard '" + (variants[index].guard ? variants[index].guard : "?") + "'";
-      guarded = true;
-    }
+    const std::string broken = BrokenPromise(variants[index], args);
+    guarded = broken.empty();  // then its guard is what failed
+    last_broken = variant + " needs " + (guarded ? "its guard '" + GuardText(variants[index]) + "'" : broken);
   }
   return "no variant accepts these arguments: " + last_broken + "; add a variant without that " +
          (guarded ? "guard" : "hint") + " to the kernel's spec, or pass arguments that keep the " +
@@ -181,7 +185,7 @@ bool FindRequested(const KernelImage* variants, const std::vector<std::size_t>& 
       return false;
     }
     if (broken.empty() && guards && guards[i].value() == 0) {
-      broken = std::string("its guard '") + (variants[i].guard ? variants[i].guard : "?") + "' to hold";
+      broken = "its guard '" + GuardText(variants[i]) + "' to hold";
     }
     if (broken.empty()) {
       *index = i;
