@@ -1,5 +1,6 @@
 // GenerateHeader: what a kernel module declares, and comments that say, for
 // each kernel, how Python declared it and what each variant promises.
+#include <map>
 #include <set>
 #include <vector>
 
@@ -19,9 +20,25 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
   return fmt::format("{}", fmt::join(items, separator));
 }
 
+// "configs left out of sm_80, which they do not fit: c3, c7", one line per
+// arch that left some out.
+std::vector<std::string> LeftOutLines(const ModuleBuild& build, size_t k) {
+  std::map<std::string, std::vector<std::string>> by_sm;
+  for (const LeftOutConfig& config : build.left_out) {
+    if (config.kernel_index == k) by_sm[config.sm].push_back(config.variant);
+  }
+  std::vector<std::string> lines;
+  for (const auto& [sm, variants] : by_sm) {
+    lines.push_back(fmt::format("configs left out of {}, which they do not fit (see 'triton-aot report'): {}", sm,
+                                Join(variants, ", ")));
+  }
+  return lines;
+}
+
 // The comment text that says what the kernel is: "axpy(x_ptr: *fp32, ...)",
 // its grid and variants, and how it is autotuned.
-std::vector<std::string> KernelSummary(const KernelSpec& kernel) {
+std::vector<std::string> KernelSummary(const ModuleBuild& build, size_t k) {
+  const KernelSpec& kernel = build.spec.kernels[k];
   std::vector<std::string> args, variants;
   for (size_t a = 0; a < kernel.arg_names.size(); ++a) {
     args.push_back(kernel.arg_names[a] + ": " + kernel.variants.front().arg_types[a].TritonType());
@@ -41,6 +58,7 @@ std::vector<std::string> KernelSummary(const KernelSpec& kernel) {
     lines.push_back(fmt::format("autotuned over {} configs, key ({}): see {}_kernel()", configs.size(),
                                 Join(kernel.autotune_key, ", "), kernel.name));
   }
+  for (std::string& line : LeftOutLines(build, k)) lines.push_back(std::move(line));
   for (const TuningBufferSpec& buffer : kernel.tuning_buffers) {
     lines.push_back(fmt::format("tuning {} {} ({} elements){}", buffer.reset_to_zero ? "zeroes" : "restores",
                                 kernel.arg_names[buffer.arg], buffer.elements.text(),
@@ -94,7 +112,7 @@ void EmitKernelDeclarations(CodePrinter& printer, const ModuleBuild& build, size
                                  ? LaunchDeclaration(kernel, true)
                                  : LaunchDeclaration(kernel, false) + "\n// The same, with an explicit grid.\n" +
                                        LaunchDeclaration(kernel, true);
-  printer.Emit({{"summary", Comment(KernelSummary(kernel))},
+  printer.Emit({{"summary", Comment(KernelSummary(build, k))},
                 {"variants", Comment(variants)},
                 {"launch", launch},
                 {"name", kernel.name},

@@ -50,6 +50,7 @@ class TableNames {
   // By index into ModuleBuild::variants.
   std::string Hints(size_t variant) const { return variant_stems_.at(variant) + "Hints"; }
   std::string Archs(size_t variant) const { return variant_stems_.at(variant) + "Archs"; }
+  std::string SkippedArchs(size_t variant) const { return variant_stems_.at(variant) + "SkippedArchs"; }
 
  private:
   std::vector<std::string> kernel_stems_;

@@ -130,6 +130,24 @@ std::string ArchRow(const ModuleBuild& build, const ArchBuild& ab) {
                       4);
 }
 
+// The archs an autotune config does not fit, which a launch there skips.
+void EmitSkippedArchs(CodePrinter& printer, const VariantBuild& v, const std::string& table) {
+  if (v.skipped_archs.empty()) return;
+  std::vector<std::string> capabilities;
+  std::string sms;
+  for (const Arch& arch : v.skipped_archs) {
+    capabilities.push_back(std::to_string(arch.capability));
+    sms += (sms.empty() ? "" : ", ") + arch.SmName();
+  }
+  printer.Emit({{"about", WrappedComment(fmt::format("Not built for {}: the config does not fit there.", sms), 0)},
+                {"table", FitOrOnePerLine("constexpr int " + table + "[] = {", capabilities, "};", 0, true)}},
+               R"cc(
+
+                 $about$
+                 $table$
+               )cc");
+}
+
 // Each variant's argument hints and per-arch launch settings.
 void EmitVariantTables(CodePrinter& printer, const ModuleBuild& build, const TableNames& tables) {
   for (size_t i = 0; i < build.variants.size(); ++i) {
@@ -142,6 +160,7 @@ void EmitVariantTables(CodePrinter& printer, const ModuleBuild& build, const Tab
     }
     std::string archs;
     for (const ArchBuild& ab : v.archs) archs += (archs.empty() ? "" : "\n") + ArchRow(build, ab) + ",";
+    EmitSkippedArchs(printer, v, tables.SkippedArchs(i));
     const std::string about = fmt::format("{}, variant {}: {}", kernel.name, variant.name, ConstexprSummary(variant));
     printer.Emit({{"about", WrappedComment(CppCommentText(about), 0)},
                   {"hints_table", tables.Hints(i)},
@@ -188,7 +207,9 @@ std::string ImageRow(const ModuleBuild& build, const TableNames& tables, size_t 
                         "constexprs"},
                        {kernel.grid.empty() ? "nullptr" : tables.Grid(v.kernel_index), "grid"},
                        {variant.guard ? SplitStringLiteral(CppStringLiteral(variant.guard->text()), 8) : "nullptr",
-                        "guard"}},
+                        "guard"},
+                       {v.skipped_archs.empty() ? "nullptr" : tables.SkippedArchs(i), "skipped_archs"},
+                       {std::to_string(v.skipped_archs.size()), "num_skipped_archs"}},
                       4);
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "arch.h"
+#include "config_fit.h"
 
 namespace triton_aot {
 namespace {
@@ -65,20 +66,20 @@ void AddToGroup(std::vector<Group>* groups, Diagnostic where, const std::string&
 }
 
 // Triton checks this only when a kernel is loaded; here it is a build error
-// rather than a failed launch on the user's machine.
+// rather than a failed launch on the user's machine. (An autotune config that
+// does not fit is skipped instead: config_fit.h.)
 bool TooMuchSharedMemory(const Job& job, const ModuleBuild& build, const std::string& module_path,
                          Diagnostic* diagnostic) {
-  const int64_t limit = MaxSharedMemoryPerBlock(job.arch.capability);
-  const int64_t shared = job.outcome.metadata.value("shared", int64_t{0});
-  if (limit <= 0 || shared <= limit) return false;
   const KernelSpec& kernel = build.spec.kernels[job.kernel_index];
   const Variant& variant = kernel.variants[job.variant_index];
+  if (variant.autotune_config >= 0) return false;
+  const std::string problem = SharedMemoryProblem(job);
+  if (problem.empty()) return false;
   const std::string sm = job.arch.SmName();
-  *diagnostic = Diagnostic::At(
-      module_path, variant.line, 0,
-      fmt::format("kernel '{}', variant '{}' needs {} bytes of shared memory on {}, but a block there can have at "
-                  "most {}: lower num_stages or the block sizes of this variant, or leave {} out of ARCHITECTURES",
-                  kernel.name, variant.name, shared, sm, limit, sm));
+  *diagnostic = Diagnostic::At(module_path, variant.line, 0,
+                               fmt::format("kernel '{}', variant '{}' {}: lower num_stages or the block sizes of this "
+                                           "variant, or leave {} out of ARCHITECTURES",
+                                           kernel.name, variant.name, problem, sm));
   return true;
 }
 
@@ -110,6 +111,7 @@ Diagnostics CompileFailures(const JobTable& table, const ModuleBuild& build, con
     failures.push_back(std::move(group.where));
   }
   failures.insert(failures.end(), shared_memory.begin(), shared_memory.end());
+  if (failures.empty()) failures = ArchsNoConfigFits(table, build, module_path);
   return failures;
 }
 

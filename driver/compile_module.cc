@@ -8,6 +8,7 @@
 #include "artifact_cache.h"
 #include "atomic_file.h"
 #include "compile_failures.h"
+#include "config_fit.h"
 #include "depfile.h"
 #include "diagnostic.h"
 #include "edge_compilers.h"
@@ -158,6 +159,7 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
   if (!compilers.ReuseOrCompileAll(CacheUse(options, keys, cache.get(), loaded), build, loaded, &jobs, &error)) {
     return failed(error);
   }
+  SkipConfigsThatDoNotFit(build, &jobs);
   const EdgeTimes times{(fs::absolute(options.output_dir) / (build.module_name + ".h")).lexically_normal().string(),
                         compilers.Kind(), edge_start_us};
   const std::vector<TimingRecord> records = TimingRecords(jobs, build, times);

@@ -19,6 +19,7 @@ std::vector<TimingRecord> TimingRecords(const JobTable& table, const ModuleBuild
     record.triton_version = build.triton_version;
     record.ok = job.outcome.ok;
     record.error = job.outcome.error;
+    record.skipped = job.skipped;
     record.start_us = job.outcome.start_us;
     record.cache = CacheStateName(job.cache);
     record.compiler = times.compiler;

@@ -16,11 +16,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The variant's cubins for the archs it is built for, and the PTX of the
+// newest arch if it is built for that one: a device newer than every arch
+// compiles that PTX, so a config that does not fit the newest arch has none.
 bool PackVariant(const std::vector<const Job*>& jobs, const std::string& fatbinary, const std::string& scratch_dir,
                  VariantBuild* variant, std::string* err) {
   std::vector<FatbinImage> images;
   std::string newest_ptx, newest_sm;
   for (const Job* job : jobs) {
+    if (!job->skipped.empty()) {
+      variant->skipped_archs.push_back(job->arch);
+      continue;
+    }
     const std::string prefix = fs::path(job->request.out_prefix).filename().string();
     std::string ptx;
     if (!ReadFile(job->request.out_prefix + ".ptx", &ptx, err)) return false;
@@ -32,8 +39,25 @@ bool PackVariant(const std::vector<const Job*>& jobs, const std::string& fatbina
     newest_sm = arch.sm;
     variant->archs.push_back(std::move(arch));
   }
-  images.push_back({true, newest_sm, newest_ptx});
+  if (jobs.back()->skipped.empty()) images.push_back({true, newest_sm, newest_ptx});
   return PackFatbin(fatbinary, scratch_dir, images, &variant->fatbin, err);
+}
+
+// Takes the variants built for no arch out of the spec, so that nothing is
+// generated for them.
+void DropVariantsBuiltForNoArch(const std::vector<std::vector<bool>>& built, ModuleBuild* build) {
+  for (size_t k = 0; k < build->spec.kernels.size(); ++k) {
+    std::vector<size_t> new_index(built[k].size());
+    std::vector<Variant> kept;
+    for (size_t v = 0; v < built[k].size(); ++v) {
+      new_index[v] = kept.size();
+      if (built[k][v]) kept.push_back(std::move(build->spec.kernels[k].variants[v]));
+    }
+    build->spec.kernels[k].variants = std::move(kept);
+    for (VariantBuild& variant : build->variants) {
+      if (variant.kernel_index == k) variant.variant_index = new_index[variant.variant_index];
+    }
+  }
 }
 
 // The fatbins the last good run of this edge wrote, as its metadata lists
@@ -89,17 +113,28 @@ bool WriteFatbins(const ModuleBuild& build, const std::string& out, bool* any_ch
 
 bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std::string& scratch_dir,
                  ModuleBuild* build, std::string* err) {
+  for (const Job& job : table.jobs()) {
+    if (job.skipped.empty()) continue;
+    build->left_out.push_back({job.kernel_index, build->spec.kernels[job.kernel_index].variants[job.variant_index].name,
+                               job.arch.SmName(), job.skipped});
+  }
+  std::vector<std::vector<bool>> built;
   for (size_t k = 0; k < build->spec.kernels.size(); ++k) {
     const KernelSpec& kernel = build->spec.kernels[k];
+    built.emplace_back(kernel.variants.size(), false);
     for (size_t v = 0; v < kernel.variants.size(); ++v) {
+      const std::vector<const Job*> jobs = table.JobsOf(k, v);
+      if (std::all_of(jobs.begin(), jobs.end(), [](const Job* job) { return !job->skipped.empty(); })) continue;
       VariantBuild variant;
       variant.kernel_index = k;
       variant.variant_index = v;
-      if (!PackVariant(table.JobsOf(k, v), fatbinary, scratch_dir, &variant, err)) return false;
+      if (!PackVariant(jobs, fatbinary, scratch_dir, &variant, err)) return false;
       variant.fatbin_name = fmt::format("{}/{}.{}.fatbin", build->module_name, kernel.name, kernel.variants[v].name);
       build->variants.push_back(std::move(variant));
+      built[k][v] = true;
     }
   }
+  DropVariantsBuiltForNoArch(built, build);
   return true;
 }
 

@@ -15,7 +15,9 @@
 namespace triton_aot {
 
 // Fills build->variants, in spec order: every arch's cubin and the newest
-// arch's PTX (which newer GPUs can JIT), packed by `fatbinary`.
+// arch's PTX (which newer GPUs can JIT), packed by `fatbinary`; an autotune
+// config is packed without the archs it does not fit (Job::skipped, listed in
+// build->left_out), and one that fits none is taken out of the spec.
 bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std::string& scratch_dir,
                  ModuleBuild* build, std::string* err);
 

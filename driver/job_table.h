@@ -26,6 +26,9 @@ struct Job {
   std::string key;     // its artifact cache key; empty without a cache
   CacheState cache = CacheState::kOff;
   CompileOutcome outcome;  // with its start and elapsed time
+  // Why this autotune config is left out for this arch (it needs more shared
+  // memory than the arch has), as Triton's autotuner leaves it out; empty: built.
+  std::string skipped;
 };
 
 class JobTable {

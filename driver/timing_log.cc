@@ -39,6 +39,7 @@ std::string ToJsonLine(const TimingRecord& r) {
   j["triton_version"] = r.triton_version;
   j["status"] = r.ok ? "ok" : "failed";
   if (!r.ok) j["error"] = r.error;
+  if (!r.skipped.empty()) j["skipped"] = r.skipped;
   j["edge"] = {{"output", r.edge_output}, {"start_us", r.edge_start_us}, {"end_us", r.edge_end_us}};
   // Replace invalid UTF-8 from compiler output instead of failing the build.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -69,6 +70,7 @@ bool ParseJsonLine(const std::string& line, TimingRecord* r, std::string* err) {
     r->edge_end_us = edge.value("end_us", int64_t{0});
     r->triton_version = j.value("triton_version", "");
     r->ptxas_version = j.value("ptxas_version", "");
+    r->skipped = j.value("skipped", "");
   } catch (const nlohmann::json::exception& e) {
     *err = e.what();
     return false;

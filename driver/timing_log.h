@@ -29,6 +29,9 @@ struct TimingRecord {
   int64_t edge_end_us = 0;
   std::string triton_version = {};  // of the Triton that compiled (or, for a hit, had compiled) the module
   std::string ptxas_version = {};   // "13.0"
+  // Why this autotune config is not built for this arch, though it compiled
+  // (config_fit.h); empty: built.
+  std::string skipped = {};
 };
 
 // Unix time in microseconds, as the log keeps it.

@@ -6,6 +6,27 @@
 #include <fmt/format.h>
 
 namespace triton_aot {
+namespace {
+
+// The records that failed, then the autotune configs left out of an arch
+// they do not fit, one line each.
+std::string FailedAndSkipped(const std::vector<TimingRecord>& records) {
+  std::string failed, skipped;
+  for (const TimingRecord& r : records) {
+    if (!r.ok) {
+      const std::string first_line = r.error.substr(0, r.error.find('\n'));
+      failed += fmt::format("  {}.{} [{}] {}: {}\n", r.module, r.kernel, r.variant, r.arch, first_line);
+    } else if (!r.skipped.empty()) {
+      skipped += fmt::format("  {}.{} [{}] {}: {}\n", r.module, r.kernel, r.variant, r.arch, r.skipped);
+    }
+  }
+  std::string out;
+  if (!failed.empty()) out += "\nfailures:\n" + failed;
+  if (!skipped.empty()) out += "\nautotune configs left out of an arch they do not fit:\n" + skipped;
+  return out;
+}
+
+}  // namespace
 
 std::string FormatReport(const std::vector<TimingRecord>& records, int bad_lines, size_t top) {
   int64_t total_us = 0;
@@ -47,14 +68,7 @@ std::string FormatReport(const std::vector<TimingRecord>& records, int bad_lines
   for (size_t i = 0; i < std::min(top, slowest.size()); ++i) {
     out += fmt::format("  {:>10.3f} s  {}\n", slowest[i].first / 1e6, slowest[i].second);
   }
-  if (failures > 0) {
-    out += "\nfailures:\n";
-    for (const TimingRecord& r : records) {
-      if (r.ok) continue;
-      std::string first_line = r.error.substr(0, r.error.find('\n'));
-      out += fmt::format("  {}.{} [{}] {}: {}\n", r.module, r.kernel, r.variant, r.arch, first_line);
-    }
-  }
+  out += FailedAndSkipped(records);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "arch_fit.h"
 #include "autotune_table.h"
 #include "autotuner.h"
 #include "cuda_driver.h"
@@ -68,6 +69,51 @@ Status TimedCandidates(const char* kernel, const KernelImage* variants, std::siz
   return timed.empty() && !some_empty ? first_error : Status{};
 }
 
+// What choosing a variant reads of a kernel.
+struct Choice {
+  const char* name;
+  const KernelImage* variants;
+  std::size_t count;
+  int default_config;  // -1: not autotuned
+};
+
+// Kernel::Choose among the variants of `order`.
+Status ChooseAmong(const Choice& k, const std::vector<std::size_t>& order, const ArgValue* args,
+                   const LaunchOptions& options, std::size_t* index, const grid::Int* guards) {
+  std::string why;
+  if (options.variant || options.config >= 0) {
+    if (!internal::FindRequested(k.variants, order, args, guards, options.variant, options.config, index, &why)) {
+      return KernelError(k.name, CUDA_ERROR_INVALID_VALUE, why);
+    }
+    return {};
+  }
+  *index = internal::FirstAccepting(k.variants, k.count, order, args, guards, k.default_config);
+  if (*index == k.count) {
+    return KernelError(k.name, CUDA_ERROR_INVALID_VALUE, internal::NoneAccepts(k.variants, order, args, guards));
+  }
+  if (guards && !guards[*index].ok()) {
+    return KernelError(k.name, CUDA_ERROR_INVALID_VALUE, internal::GuardFault(k.variants[*index], guards[*index]));
+  }
+  return {};
+}
+
+// On a device some configs were not built for: the choice among the others,
+// and for a variant asked for by name or config, why it cannot run there.
+Status ChooseOnDevice(const Choice& k, const internal::OrdersByArch& orders, int capability, const ArgValue* args,
+                      const LaunchOptions& options, std::size_t* index, const grid::Int* guards) {
+  const std::vector<std::size_t>& order = orders.On(capability);
+  if (std::find(order.begin(), order.end(), *index) != order.end()) return {};
+  if (options.variant || options.config >= 0) {
+    const KernelImage& image = k.variants[*index];
+    return KernelError(k.name, CUDA_ERROR_INVALID_VALUE,
+                       "variant '" + std::string(image.variant) + "' is not built for sm_" +
+                           std::to_string(capability) + ": its config does not fit " +
+                           internal::SkippedArchNames(image) +
+                           " (see 'triton-aot report'); ask for another config, or let the launcher choose");
+  }
+  return ChooseAmong(k, order, args, options, index, guards);
+}
+
 }  // namespace
 
 struct Kernel::State {
@@ -79,6 +125,7 @@ struct Kernel::State {
         tuning_buffers(tuning_buffers),
         num_tuning_buffers(num_tuning_buffers),
         order(internal::SpecialisationOrder(variants, count)),
+        orders(variants, order),
         autotuned(count > 0 && variants[0].autotune_config >= 0),
         modules(name, variants, count),
         tuner(name, variants, count) {}
@@ -89,6 +136,7 @@ struct Kernel::State {
   const TuningBuffer* tuning_buffers;
   std::size_t num_tuning_buffers;
   std::vector<std::size_t> order;
+  internal::OrdersByArch orders;  // `order` on each device: without configs not built for it
   bool autotuned;
   internal::ModuleCache modules;
   internal::Autotuner tuner;
@@ -121,23 +169,9 @@ const char* Kernel::name() const { return state_->name; }
 
 Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::size_t* index,
                       const grid::Int* guards) const {
-  State& s = *state_;
-  std::string why;
-  if (options.variant || options.config >= 0) {
-    if (!internal::FindRequested(s.variants, s.order, args, guards, options.variant, options.config, index, &why)) {
-      return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, why);
-    }
-    return {};
-  }
-  *index = internal::FirstAccepting(s.variants, s.count, s.order, args, guards,
-                                    s.autotuned ? s.default_config.load() : -1);
-  if (*index == s.count) {
-    return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, internal::NoneAccepts(s.variants, s.order, args, guards));
-  }
-  if (guards && !guards[*index].ok()) {
-    return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, internal::GuardFault(s.variants[*index], guards[*index]));
-  }
-  return {};
+  const State& s = *state_;
+  return ChooseAmong({s.name, s.variants, s.count, s.autotuned ? s.default_config.load() : -1}, s.order, args,
+                     options, index, guards);
 }
 
 Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
@@ -149,24 +183,36 @@ Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params
   }
   // Arguments that no variant accepts and a grid that cannot launch are the
   // same error on every machine, one without a GPU included; an empty grid
-  // is a launch that does nothing there either.
+  // is a launch that does nothing there either (unless some config was not
+  // built for every arch: then the device decides which variants can run).
   std::size_t index = s.count;
   if (Status status = Choose(args, options, &index, guards); !status.ok()) return status;
+  const CudaDriver* driver = nullptr;
+  internal::ContextEntry* context = nullptr;
+  if (s.orders.any_skipped()) {
+    if (!(driver = internal::GetDriver(nullptr))) return NoDriver(s.name);
+    if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
+    const Choice choice{s.name, s.variants, s.count, s.autotuned ? s.default_config.load() : -1};
+    if (Status status = ChooseOnDevice(choice, s.orders, context->capability, args, options, &index, guards);
+        !status.ok()) {
+      return status;
+    }
+  }
   Grid launch_grid;
   if (Status status = internal::ResolveGrid(s.name, s.variants[index], args, grid, grids[index], &launch_grid);
       !status.ok()) {
     return status;
   }
   if (internal::IsEmpty(launch_grid)) return {};
-  const CudaDriver* driver = internal::GetDriver(nullptr);
-  if (!driver) return NoDriver(s.name);
+  if (!driver && !(driver = internal::GetDriver(nullptr))) return NoDriver(s.name);
   Status launched;
-  if (internal::LaunchIfLoaded(driver, s.name, s.variants, s.modules, s.serial, index, stream, params, launch_grid,
-                               &launched)) {
+  if (!context && internal::LaunchIfLoaded(driver, s.name, s.variants, s.modules, s.serial, index, stream, params,
+                                           launch_grid, &launched)) {
     return launched;
   }
-  internal::ContextEntry* context = nullptr;
-  if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
+  if (!context) {
+    if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
+  }
   internal::LoadedVariant loaded;
   if (Status status = s.modules.Get(driver, *context, index, &loaded); !status.ok()) return status;
   return internal::LaunchLoaded(driver, s.name, s.variants[index], loaded, stream, params, launch_grid);
@@ -177,7 +223,15 @@ Status Kernel::LaunchTuned(CUstream stream, const ArgValue* args, void* const* p
                            const grid::Int* buffer_elements, const grid::Int* guards) {
   State& s = *state_;
   std::string why;
-  std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.count, s.order, args, guards, &why);
+  const CudaDriver* driver = nullptr;
+  internal::ContextEntry* context = nullptr;
+  const std::vector<std::size_t>* order = &s.order;
+  if (s.orders.any_skipped()) {  // the device decides which configs can run
+    if (!(driver = internal::GetDriver(nullptr))) return NoDriver(s.name);
+    if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
+    order = &s.orders.On(context->capability);
+  }
+  std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.count, *order, args, guards, &why);
   if (candidates.empty()) return KernelError(s.name, CUDA_ERROR_INVALID_VALUE, why);
   // The hint group, before candidates that cannot run are left out.
   const std::vector<std::int64_t> table_key = internal::TableKey(key, key_size, candidates.front());
@@ -187,10 +241,10 @@ Status Kernel::LaunchTuned(CUstream stream, const ArgValue* args, void* const* p
       !status.ok() || candidates.empty()) {
     return status;
   }
-  const CudaDriver* driver = internal::GetDriver(nullptr);
-  if (!driver) return NoDriver(s.name);
-  internal::ContextEntry* context = nullptr;
-  if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
+  if (!driver && !(driver = internal::GetDriver(nullptr))) return NoDriver(s.name);
+  if (!context) {
+    if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
+  }
   std::size_t index = s.count;
   const internal::TuningLaunch launch{driver,         &s.modules,          context,
                                       stream,         args,                params,

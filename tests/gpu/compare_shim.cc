@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include <gpu_test_kernels/autotune_fit.h>
 #include <gpu_test_kernels/kernel_styles.h>
 #include <matmul_kernels/matmul.h>
 #include <softmax_kernels/softmax.h>
@@ -52,6 +53,15 @@ int aot_matmul(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::int32_t m
 int aot_styles_softmax(std::uint64_t out, std::uint64_t in, std::int32_t in_stride, std::int32_t out_stride,
                        std::int32_t cols, std::int32_t rows) {
   return Report(gpu_test::kernel_styles::softmax(nullptr, out, in, in_stride, out_stride, cols, rows));
+}
+
+// The matmul of tests/gpu/autotune_fit.py with config `config` (-1: the
+// launcher's choice, autotuned).
+int aot_fit_matmul(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::int32_t m, std::int32_t n, std::int32_t k,
+                   std::int32_t stride_am, std::int32_t stride_bk, std::int32_t stride_cm, int config) {
+  triton_aot::LaunchOptions options;
+  options.config = config;
+  return Report(gpu_test::autotune_fit::matmul(nullptr, a, b, c, m, n, k, stride_am, stride_bk, stride_cm, options));
 }
 
 }  // extern "C"

@@ -90,6 +90,7 @@ def main():
         torch.cuda.synchronize()
         check(f"matmul {m}x{n}x{k} config {config}", ours, theirs, 1e-5)
     failures += compare_styles(aot, torch, triton)
+    failures += compare_autotune_fit(aot, torch, triton)
     return 1 if failures else 0
 
 
@@ -115,6 +116,58 @@ def compare_styles(aot, torch, triton):
         failures += not same
         print(f"{'PASS' if same else 'FAIL'}: kernel_styles softmax {rows}x{cols} (BLOCK_SIZE={block}): "
               f"{'bit-identical to' if same else 'differs from'} Triton's launch")
+    return failures
+
+
+def compare_autotune_fit(aot, torch, triton):
+    """The autotuned matmul of tests/gpu/autotune_fit.py, whose config list has configs too large for some GPUs:
+    Triton's autotuner skips those this device cannot run, and so did the build. Each config ours has is
+    bit-identical to Triton's launch of it; the one that fits no arch is not there; and both autotuned launches
+    agree up to the rounding of their (possibly different) configs."""
+    fit = load("autotune_fit", os.path.join(HERE, "autotune_fit.py"))
+    tuned = fit.matmul_kernel
+    aot.aot_fit_matmul.argtypes = [ctypes.c_uint64] * 3 + [ctypes.c_int32] * 6 + [ctypes.c_int]
+    m, n, k = 509, 383, 320  # M and N not multiples of 16, as neither launch promises; K and the strides are
+    a = torch.randn(m, k, device="cuda", dtype=torch.float16)
+    b = torch.randn(k, 384, device="cuda", dtype=torch.float16)[:, :n]
+    grid = lambda meta: (triton.cdiv(m, meta["BLOCK_M"]), triton.cdiv(n, meta["BLOCK_N"]))
+    failures = 0
+
+    def launch_ours(config):
+        out = torch.full((m, 384), float("nan"), device="cuda")[:, :n]
+        rc = aot.aot_fit_matmul(a.data_ptr(), b.data_ptr(), out.data_ptr(), m, n, k, a.stride(0), b.stride(0),
+                                out.stride(0), config)
+        torch.cuda.synchronize()
+        return rc, out
+
+    for index, config in enumerate(tuned.configs):
+        theirs = torch.full((m, 384), float("nan"), device="cuda")[:, :n]
+        try:
+            tuned.fn[grid](a, b, theirs, m, n, k, a.stride(0), b.stride(0), theirs.stride(0),
+                           num_warps=config.num_warps, num_stages=config.num_stages, **config.kwargs)
+            torch.cuda.synchronize()
+        except triton.runtime.errors.OutOfResources:
+            theirs = None
+        rc, ours = launch_ours(index)
+        if theirs is None:
+            ok = rc != 0
+            print(f"{'PASS' if ok else 'FAIL'}: autotune_fit config {index}: does not fit this device; Triton's "
+                  f"launch raised OutOfResources, ours {'refused it' if ok else 'launched it'}")
+        else:
+            ok = rc == 0 and torch.equal(ours, theirs)
+            print(f"{'PASS' if ok else 'FAIL'}: autotune_fit config {index}: "
+                  f"{'bit-identical to' if ok else 'differs from'} Triton's launch")
+        failures += not ok
+
+    theirs = torch.full((m, 384), float("nan"), device="cuda")[:, :n]
+    tuned[grid](a, b, theirs, m, n, k, a.stride(0), b.stride(0), theirs.stride(0))
+    torch.cuda.synchronize()
+    rc, ours = launch_ours(-1)
+    error = ((ours.double() - theirs.double()).norm() / theirs.double().norm()).item() if rc == 0 else float("inf")
+    ok = error <= 1e-5 and not torch.isnan(ours).any().item()
+    failures += not ok
+    print(f"{'PASS' if ok else 'FAIL'}: autotune_fit autotuned (Triton chose {tuned.best_config}): relative "
+          f"difference to Triton's launch {error:.2e}")
     return failures
 
 

@@ -85,6 +85,21 @@ TEST(TimingLogTest, CacheCompilerAndEdgeFieldsRoundTrip) {
                                        {"end_us", 1764000000200000}}));
 }
 
+TEST(TimingLogTest, AConfigLeftOutOfItsArchRoundTripsAndStaysOk) {
+  TimingRecord r = Record("mm", "config3", 1500);
+  r.skipped = "needs 200000 bytes of shared memory on sm_80, but a block there can have at most 166912";
+  const std::string line = ToJsonLine(r);
+  TimingRecord back;
+  std::string err;
+  ASSERT_TRUE(ParseJsonLine(line, &back, &err)) << err;
+  EXPECT_EQ(back.skipped, r.skipped);
+  EXPECT_TRUE(back.ok);
+  const nlohmann::json j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["status"], "ok") << "it compiled; it is only not packed for that arch";
+  EXPECT_EQ(j["skipped"], r.skipped);
+  EXPECT_FALSE(nlohmann::json::parse(ToJsonLine(Record("mm", "config0", 1))).contains("skipped"));
+}
+
 TEST(TimingLogTest, CacheKeyIsLeftOutWhenTheCacheIsOff) {
   const nlohmann::json j = nlohmann::json::parse(ToJsonLine(Record("add", "aligned", 1)));
   EXPECT_FALSE(j.contains("cache")) << j;

@@ -57,6 +57,19 @@ TEST(FormatReportTest, TotalSlowestFirstAndFailures) {
   EXPECT_EQ(report.find("Traceback"), std::string::npos) << report;
 }
 
+TEST(FormatReportTest, ConfigsLeftOutOfAnArchAreListedApartFromFailures) {
+  TimingRecord left_out = Record("mm", "config3", 1000);
+  left_out.arch = "sm_80";
+  left_out.skipped = "needs 200000 bytes of shared memory on sm_80, but a block there can have at most 166912";
+  const std::string report = FormatReport({Record("mm", "config0", 1000), left_out}, 0, 10);
+  EXPECT_EQ(report.find("failures:"), std::string::npos) << report;
+  EXPECT_NE(report.find("\nautotune configs left out of an arch they do not fit:\n  vec.mm [config3] sm_80: needs "
+                        "200000 bytes"),
+            std::string::npos)
+      << report;
+  EXPECT_EQ(report.find("[config0]"), std::string::npos) << "only the left-out config is listed: " << report;
+}
+
 TEST(FormatReportTest, TopLimitsTheSlowestListAndBadLinesAreMentioned) {
   std::vector<TimingRecord> records = {Record("fast", "a", 1), Record("slow", "a", 100), Record("medium", "a", 10)};
   const std::string report = FormatReport(records, 3, 1);

@@ -55,6 +55,11 @@ struct KernelImage {
   // The variant's guard as the spec has it, for messages; nullptr: none.
   // Generated code evaluates it on each launch.
   const char* guard;
+  // The target archs this autotune config was not built for because it does
+  // not fit them (more shared memory than they have): on a device that one of
+  // them would serve, no launch picks this variant. nullptr: none.
+  const int* skipped_archs;
+  std::size_t num_skipped_archs;
 };
 
 // A pointer argument of an autotuned kernel whose buffer the autotuner keeps
