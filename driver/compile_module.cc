@@ -75,7 +75,8 @@ bool ResolveTools(const CompileModuleOptions& options, const LoadAnswer& loaded,
 // key is made of cannot be read) the edge compiles everything.
 ReuseOptions CacheUse(const CompileModuleOptions& options, const EdgeKeySources& keys, ArtifactCache* cache,
                       const LoadAnswer& loaded) {
-  ReuseOptions reuse{cache, "", keys.module_path, options.cache_dir, options.verbose};
+  ReuseOptions reuse{cache, "", keys.module_path, options.cache_dir, options.verbose,
+                     options.edge_jobs, options.slot_prefix, options.slot_pool};
   std::string why_not;
   if (cache && !ModuleKey(keys, loaded, &reuse.module_key, &why_not)) {
     if (options.verbose) {
@@ -161,7 +162,7 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
   }
   SkipConfigsThatDoNotFit(build, &jobs);
   const EdgeTimes times{(fs::absolute(options.output_dir) / (build.module_name + ".h")).lexically_normal().string(),
-                        compilers.Kind(), edge_start_us};
+                        compilers.Kind(), edge_start_us, static_cast<int>(compilers.Workers())};
   const std::vector<TimingRecord> records = TimingRecords(jobs, build, times);
   if (Diagnostics failures = CompileFailures(jobs, build, module_path); !failures.empty()) {
     LogTimesOrWarn(options.timing_log, records);

@@ -36,6 +36,12 @@ struct CompileModuleOptions {
   std::string cache_dir_origin;  // what named it, for its messages: "--cache-dir", ...
   uint64_t cache_max_bytes = 0;
   bool verbose = false;
+  // Compiles of this module run at once: at most `edge_jobs`, each with a
+  // slot of the build tree's pool "<slot_prefix><i>", i < slot_pool
+  // (job_slots.h); an empty prefix: no pool.
+  size_t edge_jobs = 1;
+  std::string slot_prefix;
+  size_t slot_pool = 0;
 };
 
 // On failure `*errors` says what went wrong (main.cc prints it), and the

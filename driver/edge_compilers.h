@@ -35,12 +35,18 @@ class EdgeCompilers {
   std::string ChangedSource() const;
   // "service", "process", or "none" while no compiler was needed.
   std::string Kind() const;
+  // The most compilers that ran at once (reuse_or_compile.h); 0: none ran.
+  size_t Workers() const { return workers_; }
 
  private:
+  // One more compiler, loading for `arch`, whose load must match `loaded`.
+  LazyCompiler* Add(const LoadAnswer& loaded, int arch, const std::string& folder);
+
   const CompilerFactory& factory_;
   std::string scratch_, module_path_, source_root_;
   std::vector<Arch> archs_;
   std::vector<std::unique_ptr<LazyCompiler>> compilers_;
+  size_t workers_ = 0;
 };
 
 }  // namespace triton_aot

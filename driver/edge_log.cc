@@ -23,6 +23,7 @@ std::vector<TimingRecord> TimingRecords(const JobTable& table, const ModuleBuild
     record.start_us = job.outcome.start_us;
     record.cache = CacheStateName(job.cache);
     record.compiler = times.compiler;
+    record.edge_workers = times.workers;
     record.edge_output = times.edge_output;
     record.edge_start_us = times.edge_start_us;
     records.push_back(std::move(record));

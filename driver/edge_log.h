@@ -16,6 +16,7 @@ struct EdgeTimes {
   std::string edge_output;  // the generated header, absolute
   std::string compiler;     // LazyCompiler::Kind()
   int64_t edge_start_us = 0;
+  int workers = 0;          // compilers run at once
 };
 
 std::vector<TimingRecord> TimingRecords(const JobTable& table, const ModuleBuild& build, const EdgeTimes& times);

@@ -13,8 +13,8 @@ namespace {
 std::atomic<int> pending_signal{0};
 
 // A fixed table, since a signal handler may neither lock nor allocate. The
-// driver never runs more than a few children at a time.
-constexpr int kMaxChildren = 16;
+// driver runs a frontend per parallel compile (at most 256, job_slots.h).
+constexpr int kMaxChildren = 512;
 std::atomic<pid_t> children[kMaxChildren];
 
 void OnInterrupt(int signal) {

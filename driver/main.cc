@@ -6,6 +6,7 @@
 //
 // The environment is read here, once, and every error is printed here, once.
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -21,6 +22,7 @@
 #include "environment.h"
 #include "generated_names.h"
 #include "interrupt.h"
+#include "job_slots.h"
 #include "option_values.h"
 #include "report/report_command.h"
 #include "service_client.h"
@@ -44,6 +46,8 @@ struct CompileCommand {
   std::string cache_size = "2G";
   bool no_cache = false;
   bool no_service = false;
+  std::string edge_jobs;  // as given; else TRITON_AOT_EDGE_JOBS
+  bool edge_jobs_given = false;
 };
 
 CLI::App* AddCompileCommand(CLI::App& app, CompileCommand* c) {
@@ -90,6 +94,11 @@ CLI::App* AddCompileCommand(CLI::App& app, CompileCommand* c) {
                       "largest size of the artifact cache, e.g. 512M or 2G (default 2G)")
       ->expected(0, 1);
   compile->add_flag("--no-cache", c->no_cache, "neither read nor write the artifact cache");
+  compile->add_option_function<std::string>(
+              "--edge-jobs", [c](const std::string& jobs) { c->edge_jobs = jobs, c->edge_jobs_given = true; },
+              "most compiles of this module at once, each taking a free slot of the build tree's pool "
+              "(default: $TRITON_AOT_EDGE_JOBS, else one per core)")
+      ->expected(0, 1);
   compile->add_flag("-v,--verbose", o.verbose,
                     "say which ptxas candidates were skipped, why the compile service is not used, and the times");
   return compile;
@@ -118,6 +127,30 @@ bool ReadCompileNumbers(CompileCommand* c, Diagnostic* error) {
   }
   c->choice.load_timeout_s = values[0];
   c->choice.service_idle_timeout_s = static_cast<int>(values[1]);
+  return true;
+}
+
+// How many compiles of the module may run at once, and the build tree's
+// pool of slots they take (job_slots.h). Without a pool (no build tree, or
+// no folder of the user's own for it) an edge compiles one at a time unless
+// told otherwise: only the pool keeps parallel edges within the cores.
+bool ReadEdgeJobs(CompileCommand* c, const Environment& environment, Diagnostic* error) {
+  CompileModuleOptions& o = c->options;
+  const std::string jobs = c->edge_jobs_given ? c->edge_jobs : environment.Get("TRITON_AOT_EDGE_JOBS");
+  std::string err;
+  if (!ParseEdgeJobs(jobs, OnlineCores(), &o.edge_jobs, &err)) {
+    *error = Diagnostic::Plain(fmt::format("{}: {} (CMake: TRITON_AOT_EDGE_JOBS)",
+                                           c->edge_jobs_given ? "--edge-jobs" : "TRITON_AOT_EDGE_JOBS", err));
+    return false;
+  }
+  ServicePaths paths;
+  std::string why_not;
+  if (!o.build_tree.empty() && ServicePathsFor(c->choice.service_folder, o.build_tree, &paths, &why_not)) {
+    o.slot_prefix = paths.lock.substr(0, paths.lock.size() - std::string(".lock").size()) + ".slot";
+    o.slot_pool = std::min(OnlineCores(), kMaxEdgeJobs);
+  } else if (jobs.empty()) {
+    o.edge_jobs = 1;
+  }
   return true;
 }
 
@@ -157,7 +190,7 @@ bool CompleteCompileOptions(CompileCommand* c, const Environment& environment, D
   c->choice.use_service = !c->no_service;
   c->choice.service_folder = DefaultServiceFolder(environment);
   c->choice.environment = environment;
-  return true;
+  return ReadEdgeJobs(c, environment, error);
 }
 
 int RunCompile(CompileCommand command, const Environment& environment) {

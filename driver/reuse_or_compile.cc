@@ -1,9 +1,16 @@
 #include "reuse_or_compile.h"
 
+#include <algorithm>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "atomic_file.h"
 #include "cache_key.h"
+#include "job_slots.h"
 #include "timing_log.h"
 #include "utf8.h"
 
@@ -51,10 +58,65 @@ bool Store(const ReuseOptions& options, const Job& job, std::string* err) {
          (entry["metadata.json"] = job.outcome.metadata.dump(), options.cache->Put(job.key, entry, err));
 }
 
+// Job i of `misses` goes to compiler i % N: neighbours in the table (the
+// archs of one variant, configs of similar size) spread over the workers.
+std::vector<std::vector<CompileJob>> Deal(std::vector<CompileJob> misses, size_t workers) {
+  std::vector<std::vector<CompileJob>> groups(workers);
+  for (size_t i = 0; i < misses.size(); ++i) groups[i % workers].push_back(std::move(misses[i]));
+  return groups;
+}
+
+// Compiles each group on its compiler, the first on this thread, the others
+// on threads of their own (or here, after it, if no thread can be started).
+// The first failure in compiler order is the error.
+bool CompileGroups(const std::vector<LazyCompiler*>& compilers, const std::vector<std::vector<CompileJob>>& groups,
+                   std::vector<CompileOutcome>* compiled, Diagnostic* error) {
+  const size_t n = groups.size();
+  std::vector<std::vector<CompileOutcome>> outcomes(n);
+  std::vector<Diagnostic> errors(n);
+  std::vector<char> ok(n, 0);
+  const auto run = [&](size_t w) {
+    LoadAnswer unused_answer;  // the load answer was recalled: the compiler loads the module now
+    KernelCompiler* loaded = compilers[w]->Loaded(&unused_answer, &errors[w]);
+    ok[w] = loaded != nullptr && loaded->Compile(groups[w], &outcomes[w], &errors[w]);
+  };
+  std::vector<std::thread> threads;
+  std::vector<size_t> here = {0};
+  for (size_t w = 1; w < n; ++w) {
+    try {
+      threads.emplace_back(run, w);
+    } catch (const std::system_error&) {
+      here.push_back(w);
+    }
+  }
+  for (size_t w : here) run(w);
+  for (std::thread& thread : threads) thread.join();
+  for (size_t w = 0; w < n; ++w) {
+    if (!ok[w]) return (*error = errors[w], false);
+  }
+  for (std::vector<CompileOutcome>& group : outcomes) {
+    for (CompileOutcome& outcome : group) compiled->push_back(std::move(outcome));
+  }
+  return true;
+}
+
+// The misses, compiled on up to options.edge_jobs compilers at once.
+bool CompileMisses(const ReuseOptions& options, std::vector<CompileJob> misses, LazyCompiler& compiler,
+                   const MoreCompilers& more, std::vector<CompileOutcome>* compiled, size_t* workers,
+                   Diagnostic* error) {
+  const size_t wanted = more ? std::min(options.edge_jobs, misses.size()) : 1;
+  // Held until every compile ended; one worker needs no slot (Ninja gave it its own).
+  const JobSlots slots = wanted > 1 ? JobSlots::Take(options.slot_prefix, options.slot_pool, wanted) : JobSlots();
+  std::vector<LazyCompiler*> compilers = {&compiler};
+  while (compilers.size() < slots.workers()) compilers.push_back(more(compilers.size()));
+  if (workers) *workers = std::max(*workers, compilers.size());
+  return CompileGroups(compilers, Deal(std::move(misses), compilers.size()), compiled, error);
+}
+
 }  // namespace
 
 bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyCompiler& compiler, JobTable* table,
-                    Diagnostic* error, int only_arch) {
+                    Diagnostic* error, int only_arch, const MoreCompilers& more, size_t* workers) {
   std::vector<CompileJob> misses;
   for (Job& job : table->jobs()) {
     if (only_arch != 0 && job.request.arch != only_arch) continue;
@@ -63,11 +125,8 @@ bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyC
   }
   if (misses.empty()) return true;
 
-  LoadAnswer unused_answer;  // the load answer was recalled: the compiler loads the module now
-  KernelCompiler* loaded = compiler.Loaded(&unused_answer, error);
-  if (!loaded) return false;
   std::vector<CompileOutcome> compiled;
-  if (!loaded->Compile(misses, &compiled, error)) {
+  if (!CompileMisses(options, std::move(misses), compiler, more, &compiled, workers, error)) {
     if (error->file.empty()) error->message = options.module_path + ": " + error->message;
     return false;
   }

@@ -3,6 +3,7 @@
 // misses; what was compiled is then stored.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "artifact_cache.h"
@@ -18,12 +19,24 @@ struct ReuseOptions {
   std::string module_path;         // for messages
   std::string cache_dir;           // for messages
   bool verbose = false;
+  // Parallel compiles: at most `edge_jobs` compilers at once, each holding a
+  // slot of the build tree's pool (job_slots.h; no pool: an empty prefix).
+  size_t edge_jobs = 1;
+  std::string slot_prefix;
+  size_t slot_pool = 0;
 };
 
+// Another compiler like the one ReuseOrCompile was given, for its worker
+// `index` (1, 2, ...); called on the calling thread before any compiles.
+using MoreCompilers = std::function<LazyCompiler*(size_t index)>;
+
 // Fills every job's key, cache state and outcome (only of the jobs for
-// `only_arch`, a compute capability, unless it is 0). False only when the
-// compiler could not be asked at all; a failed compile is an outcome.
+// `only_arch`, a compute capability, unless it is 0). The misses compile on
+// `compiler` and, given `more`, on as many more as the slots allow, each in
+// a thread of its own; the outcomes are the same as one compiler's.
+// `*workers` (if given) gets how many compiled. False only when a compiler
+// could not be asked at all; a failed compile is an outcome.
 bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyCompiler& compiler, JobTable* table,
-                    Diagnostic* error, int only_arch = 0);
+                    Diagnostic* error, int only_arch = 0, const MoreCompilers& more = {}, size_t* workers = nullptr);
 
 }  // namespace triton_aot

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -22,6 +23,9 @@ extern char** environ;
 
 namespace triton_aot {
 namespace {
+
+// How long a read waits before it looks at PendingInterrupt() again.
+constexpr int64_t kInterruptCheckMs = 200;
 
 std::vector<std::string> BuildEnvironment(const ProcessOptions& options) {
   std::vector<std::string> env;
@@ -209,11 +213,13 @@ LineReader::Read LineReader::ReadLine(int fd, std::string* line, int timeout_ms)
       return Read::kLine;
     }
     if (PendingInterrupt() != 0) return Read::kInterrupted;
-    int wait_ms = -1;
+    // In slices: a signal interrupts the poll of one thread only, and the
+    // edge's other compile threads must see it too.
+    int wait_ms = kInterruptCheckMs;
     if (timeout_ms >= 0) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) return Read::kTimedOut;
-      wait_ms = static_cast<int>(left);
+      wait_ms = static_cast<int>(std::min<int64_t>(left, kInterruptCheckMs));
     }
     struct pollfd readable = {fd, POLLIN, 0};
     const int ready = ::poll(&readable, 1, wait_ms);

@@ -41,6 +41,7 @@ std::string ToJsonLine(const TimingRecord& r) {
   if (!r.ok) j["error"] = r.error;
   if (!r.skipped.empty()) j["skipped"] = r.skipped;
   j["edge"] = {{"output", r.edge_output}, {"start_us", r.edge_start_us}, {"end_us", r.edge_end_us}};
+  if (r.edge_workers > 0) j["edge"]["workers"] = r.edge_workers;
   // Replace invalid UTF-8 from compiler output instead of failing the build.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -68,6 +69,7 @@ bool ParseJsonLine(const std::string& line, TimingRecord* r, std::string* err) {
     r->edge_output = edge.value("output", "");
     r->edge_start_us = edge.value("start_us", int64_t{0});
     r->edge_end_us = edge.value("end_us", int64_t{0});
+    r->edge_workers = edge.value("workers", 0);
     r->triton_version = j.value("triton_version", "");
     r->ptxas_version = j.value("ptxas_version", "");
     r->skipped = j.value("skipped", "");

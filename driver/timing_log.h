@@ -27,6 +27,7 @@ struct TimingRecord {
   std::string edge_output = {};  // the edge's first output: the generated header, an absolute path
   int64_t edge_start_us = 0;     // Unix time (µs) when the driver started and ended this edge
   int64_t edge_end_us = 0;
+  int edge_workers = 0;          // the compilers the edge ran at once; 0: not logged (an older driver)
   std::string triton_version = {};  // of the Triton that compiled (or, for a hit, had compiled) the module
   std::string ptxas_version = {};   // "13.0"
   // Why this autotune config is not built for this arch, though it compiled

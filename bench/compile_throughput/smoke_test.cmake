@@ -17,3 +17,11 @@ endif()
 # It asserts no time, so it may share the machine with other tests (about a minute alone on 2 cores).
 set_tests_properties(bench.compile_throughput.smoke PROPERTIES LABELS bench TIMEOUT 600 SKIP_RETURN_CODE 77
                      ENVIRONMENT_MODIFICATION "${_bench_env}")
+
+# Row (h) in small: the parallel build's outputs must equal the serial build's (no time asserted).
+add_test(NAME bench.edge_jobs.smoke
+         COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/bench/compile_throughput/edge_jobs.py" --small
+                 --tritonaot-dir "${PROJECT_BINARY_DIR}" --python "${test_python}"
+                 --out "${PROJECT_BINARY_DIR}/bench-edge-jobs")
+set_tests_properties(bench.edge_jobs.smoke PROPERTIES LABELS bench TIMEOUT 600 SKIP_RETURN_CODE 77
+                     ENVIRONMENT_MODIFICATION "${_bench_env}")

@@ -24,6 +24,8 @@ set(TRITON_AOT_LOAD_TIMEOUT 120 CACHE STRING
 option(TRITON_AOT_SERVICE "Compile in workers of a warm compile service per build tree (OFF: a Python per edge)" ON)
 set(TRITON_AOT_SERVICE_IDLE_TIMEOUT 900 CACHE STRING
     "Seconds the compile service waits for work before it exits")
+set(TRITON_AOT_EDGE_JOBS "" CACHE STRING
+    "Most compiles of one kernel module at once, each taking a free core of the build tree's pool (empty: one per core; 1: one after another)")
 # OFF for the ptxas Triton's JIT would use, e.g. when the CUDA driver where
 # the kernels run is older than the toolkit (a cubin from a newer ptxas does
 # not load there).
@@ -180,6 +182,9 @@ function(_triton_aot_driver_options out_var ptxas)
   endif()
   list(APPEND args "--load-timeout=${TRITON_AOT_LOAD_TIMEOUT}")
   list(APPEND args "--build-tree=${CMAKE_BINARY_DIR}")
+  if(NOT TRITON_AOT_EDGE_JOBS STREQUAL "")
+    list(APPEND args "--edge-jobs=${TRITON_AOT_EDGE_JOBS}")
+  endif()
   if(TRITON_AOT_SERVICE)
     list(APPEND args "--service-idle-timeout=${TRITON_AOT_SERVICE_IDLE_TIMEOUT}")
   else()

@@ -43,6 +43,7 @@ class FakeCompiler : public KernelCompiler {
   // As the frontend does, the answer names the bytes of the module and of
   // each import (given as a path) as they are read now.
   bool Load(const LoadRequest& request, LoadAnswer* loaded, Diagnostic* error) override {
+    const std::lock_guard<std::mutex> lock(script_->mutex);
     const std::string& module_path = request.module;
     ++script_->loads;
     script_->load_targets.push_back(request.target_arch);
@@ -61,6 +62,7 @@ class FakeCompiler : public KernelCompiler {
 
   bool Compile(const std::vector<CompileJob>& jobs, std::vector<CompileOutcome>* outcomes,
                Diagnostic* error) override {
+    const std::lock_guard<std::mutex> lock(script_->mutex);
     ++script_->compile_calls;
     if (script_->compile_error) return (*error = *script_->compile_error, false);
     for (const CompileJob& job : jobs) {
@@ -116,6 +118,7 @@ bool EmptyKernelBinaries(const std::string& function, int capability, bool arch_
 
 CompilerFactory FakeCompilerFactory(FakeCompilerScript* script) {
   return [script](const std::string&) -> std::unique_ptr<KernelCompiler> {
+    const std::lock_guard<std::mutex> lock(script->mutex);
     ++script->compilers_made;
     return std::make_unique<FakeCompiler>(script);
   };

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ struct FakeCompilerScript {
   std::vector<CompileJob> compiled;  // every job it compiled, in order
   // For each job compiled, the target arch its compiler's module was loaded for.
   std::vector<int> compiled_by_target;
+  // Held by each load and compile: an edge may run several compilers at once.
+  std::mutex mutex;
 };
 
 // The factory to give CompileModule; `script` must outlive it.
