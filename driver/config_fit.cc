@@ -12,9 +12,11 @@
 namespace triton_aot {
 
 std::string SharedMemoryProblem(const Job& job) {
+  // A failed compile has no metadata.
+  if (!job.outcome.ok || !job.outcome.metadata.is_object()) return "";
   const int64_t limit = MaxSharedMemoryPerBlock(job.arch.capability);
   const int64_t shared = job.outcome.metadata.value("shared", int64_t{0});
-  if (!job.outcome.ok || limit <= 0 || shared <= limit) return "";
+  if (limit <= 0 || shared <= limit) return "";
   return fmt::format("needs {} bytes of shared memory on {}, but a block there can have at most {}", shared,
                      job.arch.SmName(), limit);
 }
@@ -37,7 +39,7 @@ Diagnostics ArchsNoConfigFits(const JobTable& table, const ModuleBuild& build, c
   };
   std::map<std::pair<size_t, int>, Count> counts;
   for (const Job& job : table.jobs()) {
-    if (!job.outcome.ok || build.spec.kernels[job.kernel_index].variants[job.variant_index].autotune_config < 0) {
+    if (!job.outcome.ok || !job.outcome.metadata.is_object() || build.spec.kernels[job.kernel_index].variants[job.variant_index].autotune_config < 0) {
       continue;
     }
     Count& count = counts[{job.kernel_index, job.arch.capability}];

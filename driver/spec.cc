@@ -18,7 +18,8 @@ using nlohmann::json;
 
 const std::set<std::string> kKernelKeys = {"kernel",    "name",       "signature", "grid",
                                            "constexprs", "num_warps",  "num_stages", "num_ctas",
-                                           "maxnreg",   "variants",   "buffer_sizes", "launch_params"};
+                                           "maxnreg",   "variants",   "buffer_sizes", "launch_params",
+                                           "configs"};
 
 // The entry's kernel and C++ name, and the function's description.
 bool ParseKernelName(const json& entry, const std::string& what, int line, const LoadAnswer& loaded,
@@ -124,8 +125,9 @@ bool ParseKernel(const json& entry, size_t index, const LoadAnswer& loaded, Chec
   VariantDefaults defaults;
   if (!ParseKernelName(entry, what, line, loaded, checker, kernel, &desc)) return false;
   const Autotune* autotune = desc->autotune ? &*desc->autotune : nullptr;
-  if ((autotune && !CheckAutotuneHooks(*autotune, *kernel, line, checker)) ||
-      !ParseEntryDefaults(entry, *desc, line, checker, kernel, &defaults)) {
+  if ((autotune && !CheckAutotuneHooks(*autotune, *kernel, entry.contains("configs"), line, checker)) ||
+      !ParseEntryDefaults(entry, *desc, line, checker, kernel, &defaults) ||
+      !ParseConfigSelection(entry, autotune, *kernel, line, checker, &defaults.configs)) {
     return false;
   }
   return ExpandVariants(entry, index, loaded.spec_lines, defaults, autotune, kernel, checker) &&

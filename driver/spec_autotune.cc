@@ -83,7 +83,8 @@ bool CheckSizeConstexprs(const KernelSpec& kernel, const GridExpr& size, const s
 
 }  // namespace
 
-bool CheckAutotuneHooks(const Autotune& autotune, const KernelSpec& kernel, int line, Checker& checker) {
+bool CheckAutotuneHooks(const Autotune& autotune, const KernelSpec& kernel, bool selects, int line,
+                        Checker& checker) {
   const std::string what = fmt::format("kernel '{}'", kernel.name);
   if (autotune.pre_hook) {
     return checker.Fail(line, fmt::format("{}: @triton.autotune(pre_hook=...) runs Python before each trial while "
@@ -106,11 +107,39 @@ bool CheckAutotuneHooks(const Autotune& autotune, const KernelSpec& kernel, int 
                                           "caller before the launch, and remove the config's pre_hook",
                                           what, c, kNoPython));
   }
-  if (autotune.prune_configs_by) {
+  if (autotune.prune_configs_by && !selects) {
     return checker.Fail(line, fmt::format("{}: @triton.autotune(prune_configs_by=...) runs Python at tuning time to "
-                                          "choose the configs to time, {}: list only the configs you want built in "
-                                          "configs=[...], and remove prune_configs_by",
+                                          "choose the configs to time, {}: choose them in the entry with "
+                                          "\"configs\": [<indices>] (the pruner is then not run), or list only "
+                                          "the configs you want built in configs=[...] and remove prune_configs_by",
                                           what, kNoPython));
+  }
+  return true;
+}
+
+bool ParseConfigSelection(const json& entry, const Autotune* autotune, const KernelSpec& kernel, int line,
+                          Checker& checker, std::vector<bool>* selected) {
+  if (!entry.contains("configs")) return true;
+  const std::string what = fmt::format("kernel '{}'", kernel.name);
+  if (!autotune) {
+    return checker.Fail(line, fmt::format("{} is not autotuned, and configs selects @triton.autotune configs: "
+                                          "remove it",
+                                          what));
+  }
+  const json& configs = entry["configs"];
+  const size_t count = autotune->configs.size();
+  const std::string expected = fmt::format(
+      "configs must be a non-empty list of the indices (0 to {}) of the @triton.autotune configs to build, "
+      "each once, e.g. [0, 2]",
+      count - 1);
+  if (!configs.is_array() || configs.empty()) return checker.Fail(line, fmt::format("{}: {}", what, expected));
+  selected->assign(count, false);
+  for (const json& index : configs) {
+    if (!index.is_number_integer() || index.get<int64_t>() < 0 || index.get<int64_t>() >= static_cast<int64_t>(count) ||
+        (*selected)[index.get<size_t>()]) {
+      return checker.Fail(line, fmt::format("{}: {}; got {}", what, expected, index.dump()));
+    }
+    (*selected)[index.get<size_t>()] = true;
   }
   return true;
 }

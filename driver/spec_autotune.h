@@ -12,8 +12,14 @@
 
 namespace triton_aot {
 
-// An error at `line` for the first hook or pruning `autotune` has.
-bool CheckAutotuneHooks(const Autotune& autotune, const KernelSpec& kernel, int line, Checker& checker);
+// An error at `line` for the first hook `autotune` has, or for its pruning
+// unless the entry selects its configs itself (`selects`).
+bool CheckAutotuneHooks(const Autotune& autotune, const KernelSpec& kernel, bool selects, int line, Checker& checker);
+
+// The entry's "configs": the indices of the @triton.autotune configs to
+// build, as `*selected` (by index); none given: every config.
+bool ParseConfigSelection(const nlohmann::json& entry, const Autotune* autotune, const KernelSpec& kernel, int line,
+                          Checker& checker, std::vector<bool>* selected);
 
 // Fills kernel->tuning_buffers from `autotune` (null: the kernel is not
 // autotuned) and the entry's buffer_sizes; kernel->variants must be expanded.

@@ -113,6 +113,7 @@ bool ExpandAutotuned(const json& spec_variant, const Variant& variant, const std
     }
   }
   for (size_t c = 0; c < autotune.configs.size(); ++c) {
+    if (!defaults.configs.empty() && !defaults.configs[c]) continue;
     const AutotuneConfig& config = autotune.configs[c];
     Variant tuned = variant;
     tuned.name = named ? fmt::format("{}_config{}", base_name, c) : fmt::format("config{}", c);

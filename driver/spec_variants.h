@@ -21,6 +21,7 @@ struct VariantDefaults {
   Variant variant;                                    // its types and launch options
   std::map<std::string, nlohmann::json> constexprs;   // its constexprs
   std::map<std::string, nlohmann::json> function_defaults;  // the @triton.jit function's constexpr defaults
+  std::vector<bool> configs;  // by index, the autotune configs the entry builds; empty: all
 };
 
 // Fills kernel->variants from entry `index` of the spec; `lines` is the load

@@ -83,10 +83,15 @@ def main():
     run(["cmake", "-S", os.path.join(out, "src"), "-B", build, "-G", "Ninja", f"-DTritonAOT_DIR={tritonaot}",
          f"-DTRITON_AOT_PYTHON={python}", "-DTRITON_AOT_CACHE=OFF"])
     driver = os.path.join(tritonaot, "driver", "triton-aot")
+    # A compile service, slots and temporary files of its own, under `out`.
+    isolated = dict(os.environ, CUDA_VISIBLE_DEVICES="", XDG_RUNTIME_DIR=os.path.join(out, "run"),
+                    TMPDIR=os.path.join(out, "tmp"))
+    for folder in ("run", "tmp"):
+        os.makedirs(os.path.join(out, folder), mode=0o700, exist_ok=True)
 
     def timed_build(edge_jobs):
         write_module()
-        env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
+        env = dict(isolated)
         env.pop("TRITON_AOT_EDGE_JOBS", None)
         if edge_jobs:
             env["TRITON_AOT_EDGE_JOBS"] = str(edge_jobs)
@@ -117,7 +122,7 @@ def main():
         print(f"row (h) goal: {'met' if met else 'missed'} in both rounds" if met else
               "row (h) goal: missed in a round (see above)")
     finally:
-        subprocess.run([driver, "service", "stop", build], capture_output=True)
+        subprocess.run([driver, "service", "stop", build], capture_output=True, env=isolated)
     return 0
 
 

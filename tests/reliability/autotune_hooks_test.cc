@@ -124,7 +124,8 @@ const Refused kRefused[] = {
      .module = Replace(kAccumulate, R"(reset_to_zero=["c_ptr"])",
                        R"(reset_to_zero=["c_ptr"], prune_configs_by={"early_config_prune": keep_all})"),
      .says = {"@triton.autotune(prune_configs_by=...) runs Python at tuning time",
-              "list only the configs you want built in configs=[...], and remove prune_configs_by"}},
+              "choose them in the entry with \"configs\": [<indices>] (the pruner is then not run), or list only "
+              "the configs you want built in configs=[...] and remove prune_configs_by"}},
     {.name = "PruneConfigsByPerfModel",
      .module = Replace(kAccumulate, R"(reset_to_zero=["c_ptr"])",
                        R"(reset_to_zero=["c_ptr"], prune_configs_by={"perf_model": lambda **kw: 1.0, "top_k": 1})"),

@@ -107,6 +107,19 @@ TEST_F(ConfigFitTest, AnArchNoConfigFitsIsAnErrorThatSaysWhatToDo) {
   EXPECT_FALSE(fs::exists(dir_.path() / "out/adds.json")) << "nothing is written";
 }
 
+TEST_F(ConfigFitTest, AFailedCompileHasNoSharedMemoryToCheckAndIsReportedAsItsFailure) {
+  script_.edit_outcome = [](const CompileJob& job, CompileOutcome* outcome) {
+    if (job.constexprs.value("BLOCK", 0) != 128) return;
+    outcome->ok = false;
+    outcome->error = "out of registers";
+    outcome->metadata = nullptr;  // as a failed compile comes back
+  };
+  std::string err;
+  EXPECT_FALSE(Compile(&err));
+  EXPECT_NE(err.find("Triton failed to compile it:\n  out of registers"), std::string::npos) << err;
+  EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
+}
+
 TEST_F(ConfigFitTest, ConfigsThatFitEverywhereAreNotTouched) {
   SharedMemory(1024, 2048);
   CompileOk();

@@ -635,12 +635,42 @@ TEST(ParseModuleSpecTest, AutotuneHooksAndPruningAreRefusedSayingWhy) {
                          "each launch of that config", "remove the config's pre_hook"}));
   EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["prune_configs_by"] = true; }), EntryLine(0),
                         {"@triton.autotune(prune_configs_by=...) runs Python at tuning time to choose the configs to "
-                         "time, and a compiled program has no Python: list only the configs you want built in "
-                         "configs=[...], and remove prune_configs_by"}));
+                         "time, and a compiled program has no Python: choose them in the entry with \"configs\": "
+                         "[<indices>] (the pruner is then not run), or list only the configs you want built in "
+                         "configs=[...] and remove prune_configs_by"}));
   json broken = TunedEntry();
   broken.erase("signature");
   broken["signature"] = "none";
   EXPECT_TRUE(FailsWith(LoadedTuned(broken, [](json& a) { a["pre_hook"] = true; }), EntryLine(0), {"pre_hook"}));
+}
+
+TEST(ParseModuleSpecTest, AnEntryMaySelectTheConfigsItBuildsKeepingTheirNumbers) {
+  json entry = TunedEntry();
+  entry["configs"] = {1};
+  const ModuleSpec spec = MustParse(testing::LoadAnswer(json::array({entry})));
+  ASSERT_EQ(spec.kernels[0].variants.size(), 1u);
+  EXPECT_EQ(spec.kernels[0].variants[0].name, "config1");
+  EXPECT_EQ(spec.kernels[0].variants[0].autotune_config, 1);
+  EXPECT_EQ(spec.kernels[0].variants[0].num_warps, 8);
+  // A selection stands in for the module's pruner, which is then not run.
+  EXPECT_EQ(MustParse(LoadedTuned(entry, [](json& a) { a["prune_configs_by"] = true; })).kernels[0].variants.size(),
+            1u);
+}
+
+TEST(ParseModuleSpecTest, ASelectionMustNameEachConfigOnceByIndex) {
+  const std::string expected = "kernel 'tuned_kernel': configs must be a non-empty list of the indices (0 to 1) of "
+                               "the @triton.autotune configs to build, each once, e.g. [0, 2]";
+  for (const json& bad : {json::array(), json(1), json::array({2}), json::array({-1}), json::array({0, 0}),
+                          json::array({"0"}), json::array({0.5})}) {
+    json entry = TunedEntry();
+    entry["configs"] = bad;
+    EXPECT_TRUE(FailsWith(testing::LoadAnswer(json::array({entry})), EntryLine(0), {expected})) << bad;
+  }
+  json plain = AddEntry();
+  plain["configs"] = {0};
+  EXPECT_TRUE(FailsWith(Loaded(json::array({plain})), EntryLine(0),
+                        {"kernel 'add_kernel' is not autotuned, and configs selects @triton.autotune configs: "
+                         "remove it"}));
 }
 
 TEST(ParseModuleSpecTest, DuplicateKernelNames) {
