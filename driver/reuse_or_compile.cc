@@ -1,6 +1,7 @@
 #include "reuse_or_compile.h"
 
 #include <algorithm>
+#include <atomic>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -58,27 +59,31 @@ bool Store(const ReuseOptions& options, const Job& job, std::string* err) {
          (entry["metadata.json"] = job.outcome.metadata.dump(), options.cache->Put(job.key, entry, err));
 }
 
-// Job i of `misses` goes to compiler i % N: neighbours in the table (the
-// archs of one variant, configs of similar size) spread over the workers.
-std::vector<std::vector<CompileJob>> Deal(std::vector<CompileJob> misses, size_t workers) {
-  std::vector<std::vector<CompileJob>> groups(workers);
-  for (size_t i = 0; i < misses.size(); ++i) groups[i % workers].push_back(std::move(misses[i]));
-  return groups;
-}
-
-// Compiles each group on its compiler, the first on this thread, the others
-// on threads of their own (or here, after it, if no thread can be started).
-// The first failure in compiler order is the error.
-bool CompileGroups(const std::vector<LazyCompiler*>& compilers, const std::vector<std::vector<CompileJob>>& groups,
-                   std::vector<CompileOutcome>* compiled, Diagnostic* error) {
-  const size_t n = groups.size();
-  std::vector<std::vector<CompileOutcome>> outcomes(n);
+// Compiles `misses` on `compilers`: one compiler gets them all in one
+// request; several take them one at a time, in table order, each as it
+// becomes free (compile times differ by config and arch: a fixed share would
+// leave some idle at the end). The first compiler runs on this thread, the
+// others on threads of their own (or here, after it, if none can start).
+// The first failure in compiler order is the error; the others then stop.
+bool CompileOnAll(const std::vector<LazyCompiler*>& compilers, const std::vector<CompileJob>& misses,
+                  std::vector<CompileOutcome>* compiled, Diagnostic* error) {
+  const size_t n = compilers.size();
+  std::vector<std::vector<CompileOutcome>> by_miss(misses.size());
   std::vector<Diagnostic> errors(n);
-  std::vector<char> ok(n, 0);
+  std::vector<char> ok(n, 1);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
   const auto run = [&](size_t w) {
     LoadAnswer unused_answer;  // the load answer was recalled: the compiler loads the module now
     KernelCompiler* loaded = compilers[w]->Loaded(&unused_answer, &errors[w]);
-    ok[w] = loaded != nullptr && loaded->Compile(groups[w], &outcomes[w], &errors[w]);
+    if (loaded && n == 1) {
+      ok[w] = loaded->Compile(misses, compiled, &errors[w]);
+      return;
+    }
+    for (size_t i; loaded && !failed && (i = next++) < misses.size();) {
+      if (!loaded->Compile({misses[i]}, &by_miss[i], &errors[w])) loaded = nullptr;
+    }
+    if (!loaded) ok[w] = 0, failed = true;
   };
   std::vector<std::thread> threads;
   std::vector<size_t> here = {0};
@@ -94,8 +99,9 @@ bool CompileGroups(const std::vector<LazyCompiler*>& compilers, const std::vecto
   for (size_t w = 0; w < n; ++w) {
     if (!ok[w]) return (*error = errors[w], false);
   }
-  for (std::vector<CompileOutcome>& group : outcomes) {
-    for (CompileOutcome& outcome : group) compiled->push_back(std::move(outcome));
+  if (n == 1) return true;
+  for (std::vector<CompileOutcome>& outcomes : by_miss) {
+    for (CompileOutcome& outcome : outcomes) compiled->push_back(std::move(outcome));
   }
   return true;
 }
@@ -110,7 +116,7 @@ bool CompileMisses(const ReuseOptions& options, std::vector<CompileJob> misses, 
   std::vector<LazyCompiler*> compilers = {&compiler};
   while (compilers.size() < slots.workers()) compilers.push_back(more(compilers.size()));
   if (workers) *workers = std::max(*workers, compilers.size());
-  return CompileGroups(compilers, Deal(std::move(misses), compilers.size()), compiled, error);
+  return CompileOnAll(compilers, misses, compiled, error);
 }
 
 }  // namespace

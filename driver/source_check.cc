@@ -1,5 +1,6 @@
 #include "source_check.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,8 +52,14 @@ void WaitForFileClockToPass(const std::string& written, const std::string& stem)
   struct stat last {};
   if (::stat(written.c_str(), &last) != 0) return;
   const std::string dir = std::filesystem::path(written).parent_path().string();
-  std::string probe = TemporaryTemplate(dir, stem, "clock");
-  const int fd = ::mkstemp(probe.data());
+  // A file with no name where the file system allows it: a driver killed
+  // while it waits leaves nothing beside the user's outputs.
+  std::string probe;
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    probe = TemporaryTemplate(dir, stem, "clock");
+    fd = ::mkstemp(probe.data());
+  }
   if (fd < 0) return;
   const auto after = [](const timespec& a, const timespec& b) {
     return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
@@ -63,7 +70,7 @@ void WaitForFileClockToPass(const std::string& written, const std::string& stem)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ::close(fd);
-  ::unlink(probe.c_str());
+  if (!probe.empty()) ::unlink(probe.c_str());
 }
 
 }  // namespace triton_aot
