@@ -10,6 +10,14 @@
 #include "arch.h"
 
 namespace triton_aot {
+namespace {
+
+// The @triton.autotune config `job` compiles, or -1.
+int AutotuneConfigOf(const ModuleBuild& build, const Job& job) {
+  return build.spec.kernels[job.kernel_index].variants[job.variant_index].autotune_config;
+}
+
+}  // namespace
 
 std::string SharedMemoryProblem(const Job& job) {
   // A failed compile has no metadata.
@@ -23,9 +31,7 @@ std::string SharedMemoryProblem(const Job& job) {
 
 void SkipConfigsThatDoNotFit(const ModuleBuild& build, JobTable* table) {
   for (Job& job : table->jobs()) {
-    const KernelSpec& kernel = build.spec.kernels[job.kernel_index];
-    if (kernel.variants[job.variant_index].autotune_config < 0) continue;
-    job.skipped = SharedMemoryProblem(job);
+    if (AutotuneConfigOf(build, job) >= 0) job.skipped = SharedMemoryProblem(job);
   }
 }
 
@@ -39,12 +45,11 @@ Diagnostics ArchsNoConfigFits(const JobTable& table, const ModuleBuild& build, c
   };
   std::map<std::pair<size_t, int>, Count> counts;
   for (const Job& job : table.jobs()) {
-    if (!job.outcome.ok || !job.outcome.metadata.is_object() || build.spec.kernels[job.kernel_index].variants[job.variant_index].autotune_config < 0) {
-      continue;
-    }
+    const int config = AutotuneConfigOf(build, job);
+    if (!job.outcome.ok || !job.outcome.metadata.is_object() || config < 0) continue;
     Count& count = counts[{job.kernel_index, job.arch.capability}];
     ++count.compiled;
-    count.configs.insert(build.spec.kernels[job.kernel_index].variants[job.variant_index].autotune_config);
+    count.configs.insert(config);
     if (job.skipped.empty()) continue;
     ++count.skipped;
     const int64_t shared = job.outcome.metadata.value("shared", int64_t{0});

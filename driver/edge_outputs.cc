@@ -43,15 +43,20 @@ bool PackVariant(const std::vector<const Job*>& jobs, const std::string& fatbina
   return PackFatbin(fatbinary, scratch_dir, images, &variant->fatbin, err);
 }
 
-// Takes the variants built for no arch out of the spec, so that nothing is
-// generated for them.
-void DropVariantsBuiltForNoArch(const std::vector<std::vector<bool>>& built, ModuleBuild* build) {
+// Takes the variants built for no arch (those build->variants lacks) out of
+// the spec, so that nothing is generated for them.
+void DropVariantsBuiltForNoArch(ModuleBuild* build) {
   for (size_t k = 0; k < build->spec.kernels.size(); ++k) {
-    std::vector<size_t> new_index(built[k].size());
+    std::vector<Variant>& variants = build->spec.kernels[k].variants;
+    std::vector<bool> built(variants.size(), false);
+    for (const VariantBuild& variant : build->variants) {
+      if (variant.kernel_index == k) built[variant.variant_index] = true;
+    }
+    std::vector<size_t> new_index(variants.size());
     std::vector<Variant> kept;
-    for (size_t v = 0; v < built[k].size(); ++v) {
+    for (size_t v = 0; v < variants.size(); ++v) {
       new_index[v] = kept.size();
-      if (built[k][v]) kept.push_back(std::move(build->spec.kernels[k].variants[v]));
+      if (built[v]) kept.push_back(std::move(variants[v]));
     }
     build->spec.kernels[k].variants = std::move(kept);
     for (VariantBuild& variant : build->variants) {
@@ -115,13 +120,11 @@ bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std:
                  ModuleBuild* build, std::string* err) {
   for (const Job& job : table.jobs()) {
     if (job.skipped.empty()) continue;
-    build->left_out.push_back({job.kernel_index, build->spec.kernels[job.kernel_index].variants[job.variant_index].name,
-                               job.arch.SmName(), job.skipped});
+    const std::string& variant = build->spec.kernels[job.kernel_index].variants[job.variant_index].name;
+    build->left_out.push_back({job.kernel_index, variant, job.arch.SmName(), job.skipped});
   }
-  std::vector<std::vector<bool>> built;
   for (size_t k = 0; k < build->spec.kernels.size(); ++k) {
     const KernelSpec& kernel = build->spec.kernels[k];
-    built.emplace_back(kernel.variants.size(), false);
     for (size_t v = 0; v < kernel.variants.size(); ++v) {
       const std::vector<const Job*> jobs = table.JobsOf(k, v);
       if (std::all_of(jobs.begin(), jobs.end(), [](const Job* job) { return !job->skipped.empty(); })) continue;
@@ -131,10 +134,9 @@ bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std:
       if (!PackVariant(jobs, fatbinary, scratch_dir, &variant, err)) return false;
       variant.fatbin_name = fmt::format("{}/{}.{}.fatbin", build->module_name, kernel.name, kernel.variants[v].name);
       build->variants.push_back(std::move(variant));
-      built[k][v] = true;
     }
   }
-  DropVariantsBuiltForNoArch(built, build);
+  DropVariantsBuiltForNoArch(build);
   return true;
 }
 

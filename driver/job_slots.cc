@@ -9,6 +9,8 @@
 #include <thread>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace triton_aot {
 
 JobSlots JobSlots::Take(const std::string& prefix, size_t pool_size, size_t wanted) {
@@ -59,8 +61,9 @@ bool ParseEdgeJobs(const std::string& text, size_t cores, size_t* jobs, std::str
   size_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > kMaxEdgeJobs) {
-    *err = "'" + text + "' is not a whole number from 1 to 256: give the most compiles one module may run at once "
-           "(1: one after another; unset: one per core)";
+    *err = fmt::format("'{}' is not a whole number from 1 to {}: give the most compiles one module may run at once "
+                       "(1: one after another; unset: one per core)",
+                       text, kMaxEdgeJobs);
     return false;
   }
   *jobs = value;

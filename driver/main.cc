@@ -146,7 +146,7 @@ bool ReadEdgeJobs(CompileCommand* c, const Environment& environment, Diagnostic*
   ServicePaths paths;
   std::string why_not;
   if (!o.build_tree.empty() && ServicePathsFor(c->choice.service_folder, o.build_tree, &paths, &why_not)) {
-    o.slot_prefix = paths.lock.substr(0, paths.lock.size() - std::string(".lock").size()) + ".slot";
+    o.slot_prefix = paths.slots;
     o.slot_pool = std::min(OnlineCores(), kMaxEdgeJobs);
   } else if (jobs.empty()) {
     o.edge_jobs = 1;

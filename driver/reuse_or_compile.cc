@@ -59,12 +59,19 @@ bool Store(const ReuseOptions& options, const Job& job, std::string* err) {
          (entry["metadata.json"] = job.outcome.metadata.dump(), options.cache->Put(job.key, entry, err));
 }
 
-// Compiles `misses` on `compilers`: one compiler gets them all in one
-// request; several take them one at a time, in table order, each as it
-// becomes free (compile times differ by config and arch: a fixed share would
-// leave some idle at the end). The first compiler runs on this thread, the
-// others on threads of their own (or here, after it, if none can start).
-// The first failure in compiler order is the error; the others then stop.
+// The compiler, with the module loaded (the load answer was recalled: the
+// compiler loads the module now); null, with `*error`, if it cannot load.
+KernelCompiler* LoadedCompiler(LazyCompiler& compiler, Diagnostic* error) {
+  LoadAnswer unused_answer;
+  return compiler.Loaded(&unused_answer, error);
+}
+
+// Compiles `misses` on several `compilers`, which take them one at a time,
+// in table order, each as it becomes free (compile times differ by config
+// and arch: a fixed share would leave some idle at the end). The first runs
+// on this thread, the others on threads of their own (or here, after it, if
+// none can start). The first failure in compiler order is the error; the
+// others then stop.
 bool CompileOnAll(const std::vector<LazyCompiler*>& compilers, const std::vector<CompileJob>& misses,
                   std::vector<CompileOutcome>* compiled, Diagnostic* error) {
   const size_t n = compilers.size();
@@ -74,12 +81,7 @@ bool CompileOnAll(const std::vector<LazyCompiler*>& compilers, const std::vector
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   const auto run = [&](size_t w) {
-    LoadAnswer unused_answer;  // the load answer was recalled: the compiler loads the module now
-    KernelCompiler* loaded = compilers[w]->Loaded(&unused_answer, &errors[w]);
-    if (loaded && n == 1) {
-      ok[w] = loaded->Compile(misses, compiled, &errors[w]);
-      return;
-    }
+    KernelCompiler* loaded = LoadedCompiler(*compilers[w], &errors[w]);
     for (size_t i; loaded && !failed && (i = next++) < misses.size();) {
       if (!loaded->Compile({misses[i]}, &by_miss[i], &errors[w])) loaded = nullptr;
     }
@@ -99,7 +101,6 @@ bool CompileOnAll(const std::vector<LazyCompiler*>& compilers, const std::vector
   for (size_t w = 0; w < n; ++w) {
     if (!ok[w]) return (*error = errors[w], false);
   }
-  if (n == 1) return true;
   for (std::vector<CompileOutcome>& outcomes : by_miss) {
     for (CompileOutcome& outcome : outcomes) compiled->push_back(std::move(outcome));
   }
@@ -116,7 +117,9 @@ bool CompileMisses(const ReuseOptions& options, std::vector<CompileJob> misses, 
   std::vector<LazyCompiler*> compilers = {&compiler};
   while (compilers.size() < slots.workers()) compilers.push_back(more(compilers.size()));
   if (workers) *workers = std::max(*workers, compilers.size());
-  return CompileOnAll(compilers, misses, compiled, error);
+  if (compilers.size() > 1) return CompileOnAll(compilers, misses, compiled, error);
+  KernelCompiler* loaded = LoadedCompiler(compiler, error);  // one compiler: every job in one request
+  return loaded && loaded->Compile(misses, compiled, error);
 }
 
 }  // namespace

@@ -299,6 +299,7 @@ bool ServicePathsFor(const std::string& folder, const std::string& build_tree, S
   paths->dir = folder;
   paths->socket = fmt::format("{}/{}.sock", folder, key);
   paths->lock = fmt::format("{}/{}.lock", folder, key);
+  paths->slots = fmt::format("{}/{}.slot", folder, key);
   paths->log = fmt::format("{}/{}.log", folder, key);
   if (paths->socket.size() >= sizeof(sockaddr_un{}.sun_path)) {
     *why_not = fmt::format("the socket path '{}' is longer than a Unix socket allows ({} bytes); set XDG_RUNTIME_DIR "

@@ -35,6 +35,7 @@ struct ServicePaths {
   std::string dir;     // owner-only folder shared by the user's services
   std::string socket;  // <dir>/<key>.sock
   std::string lock;    // <dir>/<key>.lock: held while starting a service
+  std::string slots;   // <dir>/<key>.slot<i>: the build tree's compile slots (job_slots.h)
   std::string log;     // <dir>/<key>.log: what the service prints
 };
 

@@ -97,6 +97,15 @@ Status ChooseAmong(const Choice& k, const std::vector<std::size_t>& order, const
   return {};
 }
 
+// The driver and the calling thread's context, each fetched unless it is
+// already there.
+Status EnsureContext(const char* kernel, internal::ModuleCache& modules, const CudaDriver** driver,
+                     internal::ContextEntry** context) {
+  if (!*driver && !(*driver = internal::GetDriver(nullptr))) return NoDriver(kernel);
+  if (!*context) return modules.CurrentContext(*driver, context);
+  return {};
+}
+
 // On a device some configs were not built for: the choice among the others,
 // and for a variant asked for by name or config, why it cannot run there.
 Status ChooseOnDevice(const Choice& k, const internal::OrdersByArch& orders, int capability, const ArgValue* args,
@@ -146,6 +155,9 @@ struct Kernel::State {
   std::atomic<int> default_config{0};
   // Keys this kernel's entries in each thread's record of recent launches.
   const std::uint64_t serial = next_kernel_serial.fetch_add(1);
+
+  // What choosing a variant reads of the kernel now.
+  Choice ForChoice() const { return {name, variants, count, autotuned ? default_config.load() : -1}; }
 };
 
 Kernel::Kernel(const char* name, const KernelImage* variants, std::size_t num_variants,
@@ -170,8 +182,7 @@ const char* Kernel::name() const { return state_->name; }
 Status Kernel::Choose(const ArgValue* args, const LaunchOptions& options, std::size_t* index,
                       const grid::Int* guards) const {
   const State& s = *state_;
-  return ChooseAmong({s.name, s.variants, s.count, s.autotuned ? s.default_config.load() : -1}, s.order, args,
-                     options, index, guards);
+  return ChooseAmong(s.ForChoice(), s.order, args, options, index, guards);
 }
 
 Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params, const Grid* grid,
@@ -190,10 +201,8 @@ Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params
   const CudaDriver* driver = nullptr;
   internal::ContextEntry* context = nullptr;
   if (s.orders.any_skipped()) {
-    if (!(driver = internal::GetDriver(nullptr))) return NoDriver(s.name);
-    if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
-    const Choice choice{s.name, s.variants, s.count, s.autotuned ? s.default_config.load() : -1};
-    if (Status status = ChooseOnDevice(choice, s.orders, context->capability, args, options, &index, guards);
+    if (Status status = EnsureContext(s.name, s.modules, &driver, &context); !status.ok()) return status;
+    if (Status status = ChooseOnDevice(s.ForChoice(), s.orders, context->capability, args, options, &index, guards);
         !status.ok()) {
       return status;
     }
@@ -210,9 +219,7 @@ Status Kernel::Launch(CUstream stream, const ArgValue* args, void* const* params
                                            launch_grid, &launched)) {
     return launched;
   }
-  if (!context) {
-    if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
-  }
+  if (Status status = EnsureContext(s.name, s.modules, &driver, &context); !status.ok()) return status;
   internal::LoadedVariant loaded;
   if (Status status = s.modules.Get(driver, *context, index, &loaded); !status.ok()) return status;
   return internal::LaunchLoaded(driver, s.name, s.variants[index], loaded, stream, params, launch_grid);
@@ -227,8 +234,7 @@ Status Kernel::LaunchTuned(CUstream stream, const ArgValue* args, void* const* p
   internal::ContextEntry* context = nullptr;
   const std::vector<std::size_t>* order = &s.order;
   if (s.orders.any_skipped()) {  // the device decides which configs can run
-    if (!(driver = internal::GetDriver(nullptr))) return NoDriver(s.name);
-    if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
+    if (Status status = EnsureContext(s.name, s.modules, &driver, &context); !status.ok()) return status;
     order = &s.orders.On(context->capability);
   }
   std::vector<std::size_t> candidates = internal::Candidates(s.variants, s.count, *order, args, guards, &why);
@@ -241,10 +247,7 @@ Status Kernel::LaunchTuned(CUstream stream, const ArgValue* args, void* const* p
       !status.ok() || candidates.empty()) {
     return status;
   }
-  if (!driver && !(driver = internal::GetDriver(nullptr))) return NoDriver(s.name);
-  if (!context) {
-    if (Status status = s.modules.CurrentContext(driver, &context); !status.ok()) return status;
-  }
+  if (Status status = EnsureContext(s.name, s.modules, &driver, &context); !status.ok()) return status;
   std::size_t index = s.count;
   const internal::TuningLaunch launch{driver,         &s.modules,          context,
                                       stream,         args,                params,
