@@ -59,8 +59,9 @@ Diagnostics ArchsNoConfigFits(const JobTable& table, const ModuleBuild& build, c
   for (const auto& [where, count] : counts) {
     if (count.skipped < count.compiled) continue;
     const KernelSpec& kernel = build.spec.kernels[where.first];
+    const int capability = where.second;  // clang before 16 cannot capture a structured binding
     const Arch arch = *std::find_if(build.archs.begin(), build.archs.end(),
-                                    [&](const Arch& a) { return a.capability == where.second; });
+                                    [capability](const Arch& a) { return a.capability == capability; });
     errors.push_back(Diagnostic::At(
         module_path, kernel.line, 0,
         fmt::format("kernel '{}': none of its {} @triton.autotune configs fits {}: the smallest needs {} bytes of "
