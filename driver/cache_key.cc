@@ -80,7 +80,7 @@ KeyParts ModuleKeyParts(const ModuleKeyInputs& in) {
 
 KeyParts JobKeyParts(const std::string& module_key, const CompileJob& job, const PtxasInfo& ptxas,
                      const std::string& ptxas_stamp) {
-  return {
+  KeyParts parts = {
       {"format", "triton-aot job key 2"},
       {"module key", module_key},
       {"function", job.function},
@@ -93,6 +93,10 @@ KeyParts JobKeyParts(const std::string& module_key, const CompileJob& job, const
       {"ptxas version", ptxas.version},
       {"ptxas file", ptxas_stamp},
   };
+  // Whether the pruner runs first changes what the job yields (what decides
+  // it, the module and its imports, is in the module key as well).
+  if (job.prune_config >= 0) parts.push_back({"prune config", std::to_string(job.prune_config)});
+  return parts;
 }
 
 KeyParts LoadKeyParts(const LoadKeyInputs& in) {

@@ -20,8 +20,8 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
   return fmt::format("{}", fmt::join(items, separator));
 }
 
-// "configs left out of sm_80, which they do not fit: c3, c7", one line per
-// arch that left some out.
+// "configs left out of sm_80 (see 'triton-aot report'): c3, c7", one line
+// per arch that left some out.
 std::vector<std::string> LeftOutLines(const ModuleBuild& build, size_t k) {
   std::map<std::string, std::vector<std::string>> by_sm;
   for (const LeftOutConfig& config : build.left_out) {
@@ -29,7 +29,7 @@ std::vector<std::string> LeftOutLines(const ModuleBuild& build, size_t k) {
   }
   std::vector<std::string> lines;
   for (const auto& [sm, variants] : by_sm) {
-    lines.push_back(fmt::format("configs left out of {}, which they do not fit (see 'triton-aot report'): {}", sm,
+    lines.push_back(fmt::format("configs left out of {} (too large there, or pruned: see 'triton-aot report'): {}", sm,
                                 Join(variants, ", ")));
   }
   return lines;

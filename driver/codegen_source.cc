@@ -130,7 +130,7 @@ std::string ArchRow(const ModuleBuild& build, const ArchBuild& ab) {
                       4);
 }
 
-// The archs an autotune config does not fit, which a launch there skips.
+// The archs an autotune config is left out of, which a launch there skips.
 void EmitSkippedArchs(CodePrinter& printer, const VariantBuild& v, const std::string& table) {
   if (v.skipped_archs.empty()) return;
   std::vector<std::string> capabilities;
@@ -139,7 +139,7 @@ void EmitSkippedArchs(CodePrinter& printer, const VariantBuild& v, const std::st
     capabilities.push_back(std::to_string(arch.capability));
     sms += (sms.empty() ? "" : ", ") + arch.SmName();
   }
-  printer.Emit({{"about", WrappedComment(fmt::format("Not built for {}: the config does not fit there.", sms), 0)},
+  printer.Emit({{"about", WrappedComment(fmt::format("Not built for {}: the config is too large there, or the kernel's pruner left it out.", sms), 0)},
                 {"table", FitOrOnePerLine("constexpr int " + table + "[] = {", capabilities, "};", 0, true)}},
                R"cc(
 

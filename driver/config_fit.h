@@ -19,8 +19,8 @@ namespace triton_aot {
 // arch's limit is unknown).
 std::string SharedMemoryProblem(const Job& job);
 
-// Fills Job::skipped for every compiled job of an autotuned kernel that does
-// not fit its arch.
+// Fills Job::skipped for every job of an autotuned kernel that does not fit
+// its arch, or whose config the kernel's early_config_prune left out of it.
 void SkipConfigsThatDoNotFit(const ModuleBuild& build, JobTable* table);
 
 // One error per autotuned kernel and arch for which every config was skipped.

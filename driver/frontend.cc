@@ -80,7 +80,7 @@ std::vector<std::string> FrontendFiles(const std::string& frontend_script) {
   const std::filesystem::path folder = std::filesystem::path(frontend_script).parent_path();
   return {frontend_script, (folder / "triton_aot_protocol.py").string(), (folder / "triton_aot_describe.py").string(),
           (folder / "triton_aot_imports.py").string(), (folder / "triton_aot_versions.py").string(),
-          (folder / "triton_aot_target.py").string()};
+          (folder / "triton_aot_target.py").string(), (folder / "triton_aot_prune.py").string()};
 }
 
 bool FrontendDigest(const std::string& frontend_script, std::string* sha256, std::string* err) {

@@ -38,6 +38,7 @@ CompileJob MakeRequest(const KernelSpec& kernel, const Variant& variant, const A
   if (variant.maxnreg) job.options["maxnreg"] = *variant.maxnreg;
   job.arch = arch.capability;
   job.ptxas = ptxas;
+  if (kernel.prune_at_build) job.prune_config = variant.autotune_config;
   return job;
 }
 

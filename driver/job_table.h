@@ -27,7 +27,8 @@ struct Job {
   CacheState cache = CacheState::kOff;
   CompileOutcome outcome;  // with its start and elapsed time
   // Why this autotune config is left out for this arch (it needs more shared
-  // memory than the arch has), as Triton's autotuner leaves it out; empty: built.
+  // memory than the arch has, or the kernel's early_config_prune left it
+  // out), as Triton's autotuner leaves it out; empty: built.
   std::string skipped;
 };
 

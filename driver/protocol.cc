@@ -30,7 +30,8 @@ bool ParseAutotune(const Fields& parent, const std::string& path, const json& ob
   json configs;
   f.Get("key", &autotune->key).Get("configs", &configs).Get("reset_to_zero", &autotune->reset_to_zero);
   f.Get("restore_value", &autotune->restore_value).Get("pre_hook", &autotune->pre_hook);
-  f.Get("post_hook", &autotune->post_hook).Get("prune_configs_by", &autotune->prune_configs_by);
+  f.Get("post_hook", &autotune->post_hook).Get("early_config_prune", &autotune->early_config_prune);
+  f.Get("perf_model", &autotune->perf_model);
   if (f.ok() && !configs.is_array()) f.Fail("must be a list", "configs");
   for (size_t i = 0; f.ok() && i < configs.size(); ++i) {
     const std::string item = fmt::format("configs[{}]", i);
@@ -149,7 +150,7 @@ json LoadAnswer::ToJson() const {
     const Autotune& a = *kernel.autotune;
     k["autotune"] = {{"key", a.key},           {"configs", configs},         {"reset_to_zero", a.reset_to_zero},
                      {"restore_value", a.restore_value}, {"pre_hook", a.pre_hook}, {"post_hook", a.post_hook},
-                     {"prune_configs_by", a.prune_configs_by}};
+                     {"early_config_prune", a.early_config_prune}, {"perf_model", a.perf_model}};
   }
   json imports_json = json::array(), distributions_json = json::array();
   for (const ImportedFile& file : imports) imports_json.push_back({{"path", file.path}, {"sha256", file.sha256}});
@@ -205,15 +206,17 @@ bool ParseLoadRequest(const json& message, LoadRequest* request, std::string* er
 std::string CompileRequestLine(const std::vector<CompileJob>& jobs) {
   json request = {{"op", "compile"}, {"jobs", json::array()}};
   for (const CompileJob& job : jobs) {
-    request["jobs"].push_back({{"id", job.id},
-                               {"kernel", job.function},
-                               {"signature", job.signature},
-                               {"constexprs", job.constexprs},
-                               {"divisible_by_16", job.divisible_by_16},
-                               {"options", job.options},
-                               {"arch", job.arch},
-                               {"ptxas", job.ptxas},
-                               {"out_prefix", job.out_prefix}});
+    json line = {{"id", job.id},
+                 {"kernel", job.function},
+                 {"signature", job.signature},
+                 {"constexprs", job.constexprs},
+                 {"divisible_by_16", job.divisible_by_16},
+                 {"options", job.options},
+                 {"arch", job.arch},
+                 {"ptxas", job.ptxas},
+                 {"out_prefix", job.out_prefix}};
+    if (job.prune_config >= 0) line["prune_config"] = job.prune_config;
+    request["jobs"].push_back(std::move(line));
   }
   return request.dump();
 }
@@ -230,6 +233,7 @@ bool ParseCompileRequest(const json& message, std::vector<CompileJob>* jobs, std
     j.Get("id", &job.id).Get("kernel", &job.function).Get("signature", &job.signature);
     j.Get("constexprs", &job.constexprs).Get("divisible_by_16", &job.divisible_by_16).Get("options", &job.options);
     j.Get("arch", &job.arch).Get("ptxas", &job.ptxas).Get("out_prefix", &job.out_prefix);
+    j.Optional("prune_config", &job.prune_config);
     f.Include(j.Done());
   }
   return f.Done();
@@ -238,6 +242,10 @@ bool ParseCompileRequest(const json& message, std::vector<CompileJob>* jobs, std
 json CompileOutcomeToJson(const CompileOutcome& outcome) {
   json result = {{"id", outcome.id}, {"ok", outcome.ok}, {"start_us", outcome.start_us},
                  {"elapsed_us", outcome.elapsed_us}};
+  if (outcome.ok && !outcome.pruned.empty()) {
+    result["pruned"] = outcome.pruned;
+    return result;
+  }
   if (outcome.ok) {
     result["metadata"] = outcome.metadata;
     return result;
@@ -262,8 +270,9 @@ bool ParseCompileAnswer(const json& message, std::vector<CompileOutcome>* outcom
     r.Get("elapsed_us", &outcome.elapsed_us);
     json where;
     if (outcome.ok) {
-      r.Get("metadata", &outcome.metadata);
-      if (r.ok() && !outcome.metadata.is_object()) r.Fail("must be an object", "metadata");
+      r.Optional("pruned", &outcome.pruned);  // then nothing was compiled
+      if (outcome.pruned.empty()) r.Get("metadata", &outcome.metadata);
+      if (r.ok() && outcome.pruned.empty() && !outcome.metadata.is_object()) r.Fail("must be an object", "metadata");
     } else {
       r.Get("error", &outcome.error).Optional("where", &where);
     }

@@ -70,10 +70,12 @@ struct Autotune {
   std::vector<std::string> restore_value;
   // Python the Autotuner would run: the user's own pre_hook and post_hook
   // (not those Triton installs for reset_to_zero and restore_value), and
-  // prune_configs_by's early_config_prune or perf_model.
+  // prune_configs_by's early_config_prune (which the build runs, per arch:
+  // CompileJob::prune_config) and perf_model (which times need sizes).
   bool pre_hook = false;
   bool post_hook = false;
-  bool prune_configs_by = false;
+  bool early_config_prune = false;
+  bool perf_model = false;
 };
 
 // What the frontend found about one kernel of the module.
@@ -144,6 +146,10 @@ struct CompileJob {
   int arch = 0;
   std::string ptxas;
   std::string out_prefix;  // the frontend writes <prefix>.cubin and <prefix>.ptx
+  // The @triton.autotune config this job compiles, when the kernel's
+  // early_config_prune chooses the configs: the frontend runs the pruner for
+  // the job's arch first, and compiles only a config it keeps. -1: no pruner.
+  int prune_config = -1;
 };
 
 // One result of a compile request.
@@ -158,6 +164,9 @@ struct CompileOutcome {
   int error_line = 0;
   int error_col = 0;
   nlohmann::json metadata;  // the compiled kernel's, checked by metadata.cc
+  // Why early_config_prune left the job's config out of its arch (ok, and
+  // nothing compiled); empty: compiled.
+  std::string pruned;
 };
 
 // {"op": "hello"}: the first line an edge sends a service's worker: who the

@@ -21,8 +21,12 @@ namespace {
 using nlohmann::json;  // a cached compile's metadata
 
 // Writes a cached compile's files where the frontend would have; false if the
-// entry lacks one.
+// entry lacks one. A config the pruner left out has no files, only why.
 bool Restore(const CacheEntry& entry, const CompileJob& job, CompileOutcome* outcome, std::string* err) {
+  if (const auto pruned = entry.find("pruned"); pruned != entry.end()) {
+    outcome->pruned = pruned->second;
+    return !outcome->pruned.empty();
+  }
   const auto cubin = entry.find("cubin"), ptx = entry.find("ptx"), metadata = entry.find("metadata.json");
   if (cubin == entry.end() || ptx == entry.end() || metadata == entry.end()) return false;
   outcome->metadata = json::parse(metadata->second, nullptr, false);
@@ -54,6 +58,7 @@ bool Reuse(const ReuseOptions& options, const ModuleBuild& build, Job* job, std:
 
 bool Store(const ReuseOptions& options, const Job& job, std::string* err) {
   CacheEntry entry;
+  if (!job.outcome.pruned.empty()) return (entry["pruned"] = job.outcome.pruned, options.cache->Put(job.key, entry, err));
   return ReadFile(job.request.out_prefix + ".cubin", &entry["cubin"], err) &&
          ReadFile(job.request.out_prefix + ".ptx", &entry["ptx"], err) &&
          (entry["metadata.json"] = job.outcome.metadata.dump(), options.cache->Put(job.key, entry, err));

@@ -125,6 +125,8 @@ bool ParseKernel(const json& entry, size_t index, const LoadAnswer& loaded, Chec
   VariantDefaults defaults;
   if (!ParseKernelName(entry, what, line, loaded, checker, kernel, &desc)) return false;
   const Autotune* autotune = desc->autotune ? &*desc->autotune : nullptr;
+  // The entry's own choice of configs stands in for the pruner.
+  kernel->prune_at_build = autotune && autotune->early_config_prune && !entry.contains("configs");
   if ((autotune && !CheckAutotuneHooks(*autotune, *kernel, entry.contains("configs"), line, checker)) ||
       !ParseEntryDefaults(entry, *desc, line, checker, kernel, &defaults) ||
       !ParseConfigSelection(entry, autotune, *kernel, line, checker, &defaults.configs)) {

@@ -63,6 +63,9 @@ struct KernelSpec {
   std::vector<GridExpr> grid;  // three, or none: then the caller always gives the grid
   std::vector<Variant> variants;
   bool autotuned = false;
+  // Its @triton.autotune's early_config_prune chooses, per arch, the configs
+  // built (the frontend runs it before each compile: CompileJob::prune_config).
+  bool prune_at_build = false;
   std::vector<std::string> autotune_key;
   std::vector<TuningBufferSpec> tuning_buffers;  // in argument order
   // The constexprs @triton.heuristics computes when a variant leaves them

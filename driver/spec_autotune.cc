@@ -107,11 +107,14 @@ bool CheckAutotuneHooks(const Autotune& autotune, const KernelSpec& kernel, bool
                                           "caller before the launch, and remove the config's pre_hook",
                                           what, c, kNoPython));
   }
-  if (autotune.prune_configs_by && !selects) {
-    return checker.Fail(line, fmt::format("{}: @triton.autotune(prune_configs_by=...) runs Python at tuning time to "
-                                          "choose the configs to time, {}: choose them in the entry with "
-                                          "\"configs\": [<indices>] (the pruner is then not run), or list only "
-                                          "the configs you want built in configs=[...] and remove prune_configs_by",
+  // early_config_prune runs at build time (per arch, on what a build knows);
+  // a perf_model estimates run times from the launch's sizes.
+  if (autotune.perf_model && !selects) {
+    return checker.Fail(line, fmt::format("{}: @triton.autotune(prune_configs_by={{\"perf_model\": ...}}) estimates "
+                                          "run times from the sizes of each launch to choose the configs to time, "
+                                          "{}: choose them in the entry with \"configs\": [<indices>] (the "
+                                          "pruners are then not run), or remove perf_model and top_k (the "
+                                          "autotuner then times every config the build keeps)",
                                           what, kNoPython));
   }
   return true;

@@ -159,7 +159,8 @@ endfunction()
 function(_triton_aot_driver_scripts out_var frontend)
   set(files "${frontend}")
   foreach(name IN ITEMS triton_aot_protocol.py triton_aot_describe.py triton_aot_imports.py
-                    triton_aot_versions.py triton_aot_target.py triton_aot_service.py triton_aot_worker.py)
+                    triton_aot_versions.py triton_aot_target.py triton_aot_prune.py triton_aot_service.py
+                    triton_aot_worker.py)
     cmake_path(REPLACE_FILENAME frontend "${name}" OUTPUT_VARIABLE file)
     list(APPEND files "${file}")
   endforeach()

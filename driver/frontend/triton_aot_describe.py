@@ -196,8 +196,8 @@ def _describe_autotune(obj):
         "pre_hook": _users_hook(obj, "pre_hook"),
         "post_hook": _users_hook(obj, "post_hook"),
         # top_k alone prunes nothing: Triton reads it only with a perf_model.
-        "prune_configs_by": getattr(obj, "early_config_prune", None) is not None
-                            or getattr(obj, "perf_model", None) is not None,
+        "early_config_prune": getattr(obj, "early_config_prune", None) is not None,
+        "perf_model": getattr(obj, "perf_model", None) is not None,
     }
 
 

@@ -29,6 +29,7 @@ if os.path.dirname(os.path.realpath(__file__)) not in sys.path:
 import triton_aot_describe as describe  # noqa: E402
 import triton_aot_imports as imports  # noqa: E402
 import triton_aot_protocol as protocol  # noqa: E402
+import triton_aot_prune as prune  # noqa: E402
 import triton_aot_target as build_target  # noqa: E402
 import triton_aot_versions as versions  # noqa: E402
 from triton_aot_protocol import error as _error  # noqa: E402
@@ -70,6 +71,7 @@ class Frontend:
     def __init__(self):
         self.module = None
         self.kernels = {}
+        self.pruner = None
 
     def load(self, request):
         import triton
@@ -119,6 +121,7 @@ class Frontend:
             return not_utf8
         self.module = module
         self.kernels = {}
+        self.pruner = prune.BuildTimePruner(target)
         described = {}
         for attr, value in vars(module).items():
             desc = describe.describe_kernel(value, triton)
@@ -159,6 +162,10 @@ class Frontend:
             tempfile._name_sequence = (f"triton_aot_{i}_" for i in itertools.count(1))
             started_us = time.time_ns() // 1000
             start = time.perf_counter_ns()
+            pruned = self._prune(job, started_us, start)
+            if pruned is not None:
+                results.append(pruned)
+                continue
             try:
                 constexprs = describe.apply_heuristics(heuristics, describe.constexpr_values(job["constexprs"]))
                 compiled = protocol.compile_kernel(kernel, job["signature"], constexprs, job["arch"], attrs,
@@ -211,6 +218,23 @@ class Frontend:
         # not keep every module it ever compiled.
         linecache.clearcache()
         return {"ok": True, "results": results}
+
+    def _prune(self, job, started_us, start):
+        """The result of a job whose config the kernel's early_config_prune leaves out of the job's arch, or whose
+        pruner fails; None when the job is to be compiled."""
+        if job.get("prune_config") is None:
+            return None
+        kernel, autotuner, _ = describe.unwrap(self.kernels[job["kernel"]])
+        result = {"id": job["id"], "start_us": started_us}
+        try:
+            if self.pruner.keeps(autotuner, kernel, job, describe.constexpr_values(job["constexprs"])):
+                return None
+            result.update(ok=True, pruned=f"the kernel's early_config_prune left it out of sm_{job['arch']}")
+        except prune.PrunerFailed as e:
+            message, file, line = e.args
+            result.update(ok=False, error=message, where={"file": file, "line": line, "col": 0})
+        result["elapsed_us"] = (time.perf_counter_ns() - start) // 1000
+        return result
 
 
 def _module_failed(e, path, source_root):

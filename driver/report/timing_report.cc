@@ -9,7 +9,7 @@ namespace triton_aot {
 namespace {
 
 // The records that failed, then the autotune configs left out of an arch
-// they do not fit, one line each.
+// (they do not fit it, or the kernel's pruner left them out), one line each.
 std::string FailedAndSkipped(const std::vector<TimingRecord>& records) {
   std::string failed, skipped;
   for (const TimingRecord& r : records) {
@@ -22,7 +22,7 @@ std::string FailedAndSkipped(const std::vector<TimingRecord>& records) {
   }
   std::string out;
   if (!failed.empty()) out += "\nfailures:\n" + failed;
-  if (!skipped.empty()) out += "\nautotune configs left out of an arch they do not fit:\n" + skipped;
+  if (!skipped.empty()) out += "\nautotune configs left out of an arch (too large there, or pruned):\n" + skipped;
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <gpu_test_kernels/autotune_fit.h>
+#include <gpu_test_kernels/autotune_prune.h>
 #include <gpu_test_kernels/kernel_styles.h>
 #include <matmul_kernels/matmul.h>
 #include <softmax_kernels/softmax.h>
@@ -62,6 +63,16 @@ int aot_fit_matmul(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::int32
   triton_aot::LaunchOptions options;
   options.config = config;
   return Report(gpu_test::autotune_fit::matmul(nullptr, a, b, c, m, n, k, stride_am, stride_bk, stride_cm, options));
+}
+
+// The matmul of tests/gpu/autotune_prune.py, the same way.
+int aot_prune_matmul(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::int32_t m, std::int32_t n,
+                     std::int32_t k, std::int32_t stride_am, std::int32_t stride_bk, std::int32_t stride_cm,
+                     int config) {
+  triton_aot::LaunchOptions options;
+  options.config = config;
+  return Report(
+      gpu_test::autotune_prune::matmul(nullptr, a, b, c, m, n, k, stride_am, stride_bk, stride_cm, options));
 }
 
 }  // extern "C"

@@ -90,7 +90,8 @@ def main():
         torch.cuda.synchronize()
         check(f"matmul {m}x{n}x{k} config {config}", ours, theirs, 1e-5)
     failures += compare_styles(aot, torch, triton)
-    failures += compare_autotune_fit(aot, torch, triton)
+    failures += compare_autotuned(aot, torch, triton, "autotune_fit", aot.aot_fit_matmul)
+    failures += compare_autotuned(aot, torch, triton, "autotune_prune", aot.aot_prune_matmul)
     return 1 if failures else 0
 
 
@@ -119,54 +120,63 @@ def compare_styles(aot, torch, triton):
     return failures
 
 
-def compare_autotune_fit(aot, torch, triton):
-    """The autotuned matmul of tests/gpu/autotune_fit.py, whose config list has configs too large for some GPUs:
-    Triton's autotuner skips those this device cannot run, and so did the build. Each config ours has is
-    bit-identical to Triton's launch of it; the one that fits no arch is not there; and both autotuned launches
-    agree up to the rounding of their (possibly different) configs."""
-    fit = load("autotune_fit", os.path.join(HERE, "autotune_fit.py"))
-    tuned = fit.matmul_kernel
-    aot.aot_fit_matmul.argtypes = [ctypes.c_uint64] * 3 + [ctypes.c_int32] * 6 + [ctypes.c_int]
+def compare_autotuned(aot, torch, triton, name, shim):
+    """The autotuned matmul of tests/gpu/<name>.py through our `shim`: tests/gpu/autotune_fit.py's config list has
+    configs too large for some GPUs, which Triton's autotuner skips on the device it runs on, as the build did per
+    arch; tests/gpu/autotune_prune.py's pruner narrows its list per device, as the build ran it per arch. Each
+    config ours has is bit-identical to Triton's launch of it; those Triton leaves out on this device (too large,
+    or pruned) ours refuses; and both autotuned launches agree up to the rounding of their (possibly different)
+    configs."""
+    tuned = load(name, os.path.join(HERE, name + ".py")).matmul_kernel
+    shim.argtypes = [ctypes.c_uint64] * 3 + [ctypes.c_int32] * 6 + [ctypes.c_int]
     m, n, k = 509, 383, 320  # M and N not multiples of 16, as neither launch promises; K and the strides are
     a = torch.randn(m, k, device="cuda", dtype=torch.float16)
     b = torch.randn(k, 384, device="cuda", dtype=torch.float16)[:, :n]
     grid = lambda meta: (triton.cdiv(m, meta["BLOCK_M"]), triton.cdiv(n, meta["BLOCK_N"]))
+    output = lambda: torch.full((m, 384), float("nan"), device="cuda")[:, :n]
+    args = lambda out: (a, b, out, m, n, k, a.stride(0), b.stride(0), out.stride(0))
     failures = 0
 
     def launch_ours(config):
-        out = torch.full((m, 384), float("nan"), device="cuda")[:, :n]
-        rc = aot.aot_fit_matmul(a.data_ptr(), b.data_ptr(), out.data_ptr(), m, n, k, a.stride(0), b.stride(0),
-                                out.stride(0), config)
+        out = output()
+        rc = shim(a.data_ptr(), b.data_ptr(), out.data_ptr(), m, n, k, a.stride(0), b.stride(0), out.stride(0),
+                  config)
         torch.cuda.synchronize()
         return rc, out
 
+    kept = range(len(tuned.configs))
+    if getattr(tuned, "early_config_prune", None) is not None:  # as Triton's autotuner runs it, on this GPU
+        chosen = tuned.early_config_prune(tuned.configs, dict(zip(tuned.arg_names, args(output()))))
+        kept = [i for i, config in enumerate(tuned.configs) if any(config is c for c in chosen)]
     for index, config in enumerate(tuned.configs):
-        theirs = torch.full((m, 384), float("nan"), device="cuda")[:, :n]
+        theirs = output() if index in kept else None
         try:
-            tuned.fn[grid](a, b, theirs, m, n, k, a.stride(0), b.stride(0), theirs.stride(0),
-                           num_warps=config.num_warps, num_stages=config.num_stages, **config.kwargs)
-            torch.cuda.synchronize()
+            if theirs is not None:
+                tuned.fn[grid](*args(theirs), num_warps=config.num_warps, num_stages=config.num_stages,
+                               **config.kwargs)
+                torch.cuda.synchronize()
         except triton.runtime.errors.OutOfResources:
             theirs = None
         rc, ours = launch_ours(index)
         if theirs is None:
             ok = rc != 0
-            print(f"{'PASS' if ok else 'FAIL'}: autotune_fit config {index}: does not fit this device; Triton's "
-                  f"launch raised OutOfResources, ours {'refused it' if ok else 'launched it'}")
+            why = "Triton's pruner leaves it out" if index not in kept else "Triton's launch raised OutOfResources"
+            print(f"{'PASS' if ok else 'FAIL'}: {name} config {index}: not for this device ({why}); ours "
+                  f"{'refused it' if ok else 'launched it'}")
         else:
             ok = rc == 0 and torch.equal(ours, theirs)
-            print(f"{'PASS' if ok else 'FAIL'}: autotune_fit config {index}: "
+            print(f"{'PASS' if ok else 'FAIL'}: {name} config {index}: "
                   f"{'bit-identical to' if ok else 'differs from'} Triton's launch")
         failures += not ok
 
-    theirs = torch.full((m, 384), float("nan"), device="cuda")[:, :n]
-    tuned[grid](a, b, theirs, m, n, k, a.stride(0), b.stride(0), theirs.stride(0))
+    theirs = output()
+    tuned[grid](*args(theirs))
     torch.cuda.synchronize()
     rc, ours = launch_ours(-1)
     error = ((ours.double() - theirs.double()).norm() / theirs.double().norm()).item() if rc == 0 else float("inf")
     ok = error <= 1e-5 and not torch.isnan(ours).any().item()
     failures += not ok
-    print(f"{'PASS' if ok else 'FAIL'}: autotune_fit autotuned (Triton chose {tuned.best_config}): relative "
+    print(f"{'PASS' if ok else 'FAIL'}: {name} autotuned (Triton chose {tuned.best_config}): relative "
           f"difference to Triton's launch {error:.2e}")
     return failures
 

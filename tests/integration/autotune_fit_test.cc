@@ -61,7 +61,7 @@ TEST_F(AutotuneFitTest, EachConfigIsLeftOutOfTheArchsItDoesNotFit) {
   EXPECT_FALSE(fs::exists(project_.generated_dir() / "autotune_fit" / "matmul.config2.fatbin"));
 
   const std::string header = ReadText(project_.generated_dir() / "autotune_fit.h");
-  EXPECT_NE(header.find("// configs left out of sm_80, which they do not fit (see 'triton-aot report'): config1, "
+  EXPECT_NE(header.find("// configs left out of sm_80 (too large there, or pruned: see 'triton-aot report'): config1, "
                         "config2"),
             std::string::npos)
       << header;
@@ -69,7 +69,7 @@ TEST_F(AutotuneFitTest, EachConfigIsLeftOutOfTheArchsItDoesNotFit) {
       testing::Run({TRITON_AOT_DRIVER, "report", (project_.build_dir() / "triton_aot_timing.jsonl").string()});
   ASSERT_TRUE(report.Succeeded()) << report.output;
   EXPECT_NE(report.output.find("0 failed"), std::string::npos) << report.output;
-  EXPECT_NE(report.output.find("autotune configs left out of an arch they do not fit:\n  autotune_fit.matmul "
+  EXPECT_NE(report.output.find("autotune configs left out of an arch (too large there, or pruned):\n  autotune_fit.matmul "
                                "[config1] sm_80: needs "),
             std::string::npos)
       << report.output;

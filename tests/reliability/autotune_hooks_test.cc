@@ -1,5 +1,5 @@
 // @triton.autotune's arguments beyond configs and key, through the real
-// driver and Triton: what a compiled program cannot do (hooks, pruning) is
+// driver and Triton: what a compiled program cannot do (hooks, a perf_model) is
 // refused with one message at the kernel's spec entry, a buffer named in
 // reset_to_zero or restore_value needs a size, and one that has it is built
 // and described in the generated code. Nothing is ever silently dropped.
@@ -28,10 +28,6 @@ import triton.language as tl
 
 def zero_c(nargs):
     nargs["c_ptr"].zero_()
-
-
-def keep_all(configs, named_args, **kwargs):
-    return configs
 
 
 @triton.autotune(configs=[triton.Config({"BLOCK": 64}, num_warps=2), triton.Config({"BLOCK": 128}, num_warps=4)],
@@ -120,16 +116,13 @@ const Refused kRefused[] = {
                        R"(triton.Config({"BLOCK": 128}, num_warps=4, pre_hook=zero_c))"),
      .says = {"@triton.autotune config 1 has a pre_hook, which runs Python before each launch of that config",
               "remove the config's pre_hook"}},
-    {.name = "PruneConfigsByEarlyConfigPrune",
-     .module = Replace(kAccumulate, R"(reset_to_zero=["c_ptr"])",
-                       R"(reset_to_zero=["c_ptr"], prune_configs_by={"early_config_prune": keep_all})"),
-     .says = {"@triton.autotune(prune_configs_by=...) runs Python at tuning time",
-              "choose them in the entry with \"configs\": [<indices>] (the pruner is then not run), or list only "
-              "the configs you want built in configs=[...] and remove prune_configs_by"}},
     {.name = "PruneConfigsByPerfModel",
      .module = Replace(kAccumulate, R"(reset_to_zero=["c_ptr"])",
                        R"(reset_to_zero=["c_ptr"], prune_configs_by={"perf_model": lambda **kw: 1.0, "top_k": 1})"),
-     .says = {"prune_configs_by", "list only the configs you want built"}},
+     .says = {"@triton.autotune(prune_configs_by={\"perf_model\": ...}) estimates run times from the sizes of each "
+              "launch",
+              "choose them in the entry with \"configs\": [<indices>] (the pruners are then not run), or remove "
+              "perf_model and top_k"}},
     // Triton's own hooks are told from the user's without its user_defined_* flags too.
     {.name = "UserPreHookSeenWithoutTritonsFlag",
      .module = Replace(Replace(kAccumulate, R"(reset_to_zero=["c_ptr"])",

@@ -51,7 +51,8 @@ inline nlohmann::json Autotune(const nlohmann::json& key, const nlohmann::json& 
           {"restore_value", json::array()},
           {"pre_hook", false},
           {"post_hook", false},
-          {"prune_configs_by", false}};
+          {"early_config_prune", false},
+          {"perf_model", false}};
 }
 
 // The kernels of the module above, as the frontend describes them.

@@ -65,10 +65,11 @@ TEST_F(ConfigFitTest, AConfigTooLargeForAnArchIsLeftOutOfItAlone) {
                         kSm80Limit));
 
   const std::string source = ReadText(dir_.path() / "out/adds.cpp");
-  EXPECT_NE(source.find("// Not built for sm_80: the config does not fit there."), std::string::npos) << source;
+  EXPECT_NE(source.find("// Not built for sm_80: the config is too large there, or the kernel's"), std::string::npos)
+      << source;
   EXPECT_NE(source.find("[] = {80};"), std::string::npos) << source;
   const std::string header = ReadText(dir_.path() / "out/adds.h");
-  EXPECT_NE(header.find("configs left out of sm_80, which they do not fit (see 'triton-aot report'): " +
+  EXPECT_NE(header.find("configs left out of sm_80 (too large there, or pruned: see 'triton-aot report'): " +
                         large["name"].get<std::string>()),
             std::string::npos)
       << header;
@@ -118,6 +119,60 @@ TEST_F(ConfigFitTest, AFailedCompileHasNoSharedMemoryToCheckAndIsReportedAsItsFa
   EXPECT_FALSE(Compile(&err));
   EXPECT_NE(err.find("Triton failed to compile it:\n  out of registers"), std::string::npos) << err;
   EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
+}
+
+// The frontend's answer for a config the kernel's early_config_prune leaves
+// out of the job's arch: ok, nothing compiled, and why.
+void PruneOut(CompileOutcome* outcome, int arch) {
+  outcome->pruned = fmt::format("the kernel's early_config_prune left it out of sm_{}", arch);
+  outcome->metadata = nullptr;
+}
+
+TEST_F(ConfigFitTest, AConfigThePrunerLeavesOutOfAnArchIsLeftOutOfItAndTheCacheRemembersWhy) {
+  script_.load_answer["kernels"]["tuned_kernel"]["autotune"]["early_config_prune"] = true;
+  SharedMemory(1024, 2048);
+  const auto shared = script_.edit_outcome;
+  script_.edit_outcome = [shared](const CompileJob& job, CompileOutcome* outcome) {
+    shared(job, outcome);
+    if (job.arch == 80 && job.prune_config == 1) PruneOut(outcome, job.arch);
+  };
+  CompileOk();
+  std::vector<int> asked;
+  for (const CompileJob& job : script_.compiled) asked.push_back(job.prune_config);
+  EXPECT_EQ(asked, (std::vector<int>{0, 0, 1, 1})) << "each job names its config, for the pruner";
+  const json first = Metadata();
+  const json& kernel = first["kernels"][0];
+  ASSERT_EQ(kernel["left_out"].size(), 1u) << kernel.dump(2);
+  EXPECT_EQ(kernel["left_out"][0]["arch"], "sm_80");
+  EXPECT_EQ(kernel["left_out"][0]["why"], "the kernel's early_config_prune left it out of sm_80");
+  EXPECT_EQ(kernel["variants"][1]["archs"].size(), 1u) << "config1 is built for sm_90a only";
+
+  // From the cache: the same outputs, and no compile (the pruner's answer is
+  // cached with the compiles').
+  fs::remove_all(dir_.path() / "out");
+  const size_t compiled = script_.compiled.size();
+  CompileOk();
+  EXPECT_EQ(script_.compiled.size(), compiled);
+  EXPECT_EQ(Metadata(), first);
+}
+
+TEST_F(ConfigFitTest, APrunerThatKeepsNothingThatFitsAnArchFailsAsNoConfigFitting) {
+  script_.load_answer["kernels"]["tuned_kernel"]["autotune"]["early_config_prune"] = true;
+  SharedMemory(kOverSm80, kOverSm80);
+  const auto shared = script_.edit_outcome;
+  script_.edit_outcome = [shared](const CompileJob& job, CompileOutcome* outcome) {
+    shared(job, outcome);
+    if (job.arch == 80 && job.prune_config == 1) PruneOut(outcome, job.arch);
+  };
+  std::string err;
+  EXPECT_FALSE(Compile(&err));
+  EXPECT_NE(err.find("none of its 1 @triton.autotune configs fits sm_80"), std::string::npos) << err;
+}
+
+TEST_F(ConfigFitTest, WithoutAPrunerNoJobAsksForOne) {
+  SharedMemory(1024, 2048);
+  CompileOk();
+  for (const CompileJob& job : script_.compiled) EXPECT_EQ(job.prune_config, -1);
 }
 
 TEST_F(ConfigFitTest, ConfigsThatFitEverywhereAreNotTouched) {

@@ -84,7 +84,8 @@ TEST(ProtocolTest, AutotuneBuffersHooksAndPruningRoundTripAndMustBeSaid) {
   autotune["restore_value"] = json::array({"y_ptr", "x_ptr"});
   autotune["pre_hook"] = true;
   autotune["post_hook"] = true;
-  autotune["prune_configs_by"] = true;
+  autotune["early_config_prune"] = true;
+  autotune["perf_model"] = true;
   autotune["configs"][1]["pre_hook"] = true;
   LoadAnswer answer;
   std::string err;
@@ -92,13 +93,14 @@ TEST(ProtocolTest, AutotuneBuffersHooksAndPruningRoundTripAndMustBeSaid) {
   const Autotune& parsed = *answer.kernels["tuned_kernel"].autotune;
   EXPECT_EQ(parsed.reset_to_zero, std::vector<std::string>{"x_ptr"});
   EXPECT_EQ(parsed.restore_value, (std::vector<std::string>{"y_ptr", "x_ptr"}));
-  EXPECT_TRUE(parsed.pre_hook && parsed.post_hook && parsed.prune_configs_by);
+  EXPECT_TRUE(parsed.pre_hook && parsed.post_hook && parsed.early_config_prune && parsed.perf_model);
   EXPECT_FALSE(parsed.configs[0].pre_hook);
   EXPECT_TRUE(parsed.configs[1].pre_hook);
   EXPECT_EQ(answer.ToJson(), message);
   // A frontend that does not say them is of another protocol: refused, not
   // read as "none".
-  for (const char* field : {"reset_to_zero", "restore_value", "pre_hook", "post_hook", "prune_configs_by"}) {
+  for (const char* field : {"reset_to_zero", "restore_value", "pre_hook", "post_hook", "early_config_prune",
+                            "perf_model"}) {
     json without = AnswerJson();
     without["kernels"]["tuned_kernel"]["autotune"].erase(field);
     EXPECT_EQ(LoadAnswerError(without), std::string("load answer: 'kernels.tuned_kernel.autotune.") + field +
@@ -169,6 +171,28 @@ TEST(ProtocolTest, CompileRequestRoundTrips) {
   request["jobs"][0]["arch"] = "sm_90";
   EXPECT_FALSE(ParseCompileRequest(request, &jobs, &err));
   EXPECT_EQ(err, "compile request: 'jobs[0].arch' must be an integer");
+}
+
+TEST(ProtocolTest, AJobsConfigForThePrunerIsSentOnlyWhenThereIsOne) {
+  EXPECT_FALSE(json::parse(CompileRequestLine({SampleJob()}))["jobs"][0].contains("prune_config"));
+  CompileJob pruned = SampleJob();
+  pruned.prune_config = 2;
+  std::vector<CompileJob> jobs;
+  std::string err;
+  ASSERT_TRUE(ParseCompileRequest(json::parse(CompileRequestLine({pruned})), &jobs, &err)) << err;
+  EXPECT_EQ(jobs.at(0).prune_config, 2);
+}
+
+TEST(ProtocolTest, APrunedOutcomeHasNoMetadataAndSaysWhy) {
+  const CompileOutcome pruned{.id = 2, .ok = true, .start_us = 12, .elapsed_us = 1, .pruned = "left out of sm_80"};
+  const json answer = {{"ok", true}, {"results", {CompileOutcomeToJson(pruned)}}};
+  EXPECT_FALSE(answer["results"][0].contains("metadata"));
+  std::vector<CompileOutcome> outcomes;
+  std::string err;
+  ASSERT_TRUE(ParseCompileAnswer(answer, &outcomes, &err)) << err;
+  EXPECT_EQ(outcomes.at(0).pruned, "left out of sm_80");
+  EXPECT_TRUE(outcomes.at(0).ok);
+  EXPECT_EQ(CompileOutcomeToJson(outcomes.at(0)), CompileOutcomeToJson(pruned));
 }
 
 TEST(ProtocolTest, CompileOutcomesRoundTrip) {

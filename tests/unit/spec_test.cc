@@ -633,11 +633,11 @@ TEST(ParseModuleSpecTest, AutotuneHooksAndPruningAreRefusedSayingWhy) {
   EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["configs"][1]["pre_hook"] = true; }), EntryLine(0),
                         {"kernel 'tuned_kernel': @triton.autotune config 1 has a pre_hook, which runs Python before "
                          "each launch of that config", "remove the config's pre_hook"}));
-  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["prune_configs_by"] = true; }), EntryLine(0),
-                        {"@triton.autotune(prune_configs_by=...) runs Python at tuning time to choose the configs to "
-                         "time, and a compiled program has no Python: choose them in the entry with \"configs\": "
-                         "[<indices>] (the pruner is then not run), or list only the configs you want built in "
-                         "configs=[...] and remove prune_configs_by"}));
+  EXPECT_TRUE(FailsWith(LoadedTuned(entry, [](json& a) { a["perf_model"] = true; }), EntryLine(0),
+                        {"kernel 'tuned_kernel': @triton.autotune(prune_configs_by={\"perf_model\": ...}) estimates "
+                         "run times from the sizes of each launch to choose the configs to time, and a compiled "
+                         "program has no Python: choose them in the entry with \"configs\": [<indices>] (the "
+                         "pruners are then not run), or remove perf_model and top_k"}));
   json broken = TunedEntry();
   broken.erase("signature");
   broken["signature"] = "none";
@@ -652,9 +652,19 @@ TEST(ParseModuleSpecTest, AnEntryMaySelectTheConfigsItBuildsKeepingTheirNumbers)
   EXPECT_EQ(spec.kernels[0].variants[0].name, "config1");
   EXPECT_EQ(spec.kernels[0].variants[0].autotune_config, 1);
   EXPECT_EQ(spec.kernels[0].variants[0].num_warps, 8);
-  // A selection stands in for the module's pruner, which is then not run.
-  EXPECT_EQ(MustParse(LoadedTuned(entry, [](json& a) { a["prune_configs_by"] = true; })).kernels[0].variants.size(),
-            1u);
+  // A selection stands in for the module's pruners, which are then not run.
+  for (const char* pruner : {"early_config_prune", "perf_model"}) {
+    const ModuleSpec chosen = MustParse(LoadedTuned(entry, [&](json& a) { a[pruner] = true; }));
+    EXPECT_EQ(chosen.kernels[0].variants.size(), 1u) << pruner;
+    EXPECT_FALSE(chosen.kernels[0].prune_at_build) << pruner;
+  }
+}
+
+TEST(ParseModuleSpecTest, AnEarlyConfigPruneChoosesTheConfigsAtBuildTime) {
+  const ModuleSpec spec = MustParse(LoadedTuned(TunedEntry(), [](json& a) { a["early_config_prune"] = true; }));
+  EXPECT_TRUE(spec.kernels[0].prune_at_build);
+  EXPECT_EQ(spec.kernels[0].variants.size(), 2u) << "every config is planned; the pruner leaves some out per arch";
+  EXPECT_FALSE(MustParse(LoadedTuned(TunedEntry(), [](json&) {})).kernels[0].prune_at_build);
 }
 
 TEST(ParseModuleSpecTest, ASelectionMustNameEachConfigOnceByIndex) {

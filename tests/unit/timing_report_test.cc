@@ -63,7 +63,7 @@ TEST(FormatReportTest, ConfigsLeftOutOfAnArchAreListedApartFromFailures) {
   left_out.skipped = "needs 200000 bytes of shared memory on sm_80, but a block there can have at most 166912";
   const std::string report = FormatReport({Record("mm", "config0", 1000), left_out}, 0, 10);
   EXPECT_EQ(report.find("failures:"), std::string::npos) << report;
-  EXPECT_NE(report.find("\nautotune configs left out of an arch they do not fit:\n  vec.mm [config3] sm_80: needs "
+  EXPECT_NE(report.find("\nautotune configs left out of an arch (too large there, or pruned):\n  vec.mm [config3] sm_80: needs "
                         "200000 bytes"),
             std::string::npos)
       << report;
