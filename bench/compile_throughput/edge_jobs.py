@@ -97,7 +97,7 @@ def main():
             env["TRITON_AOT_EDGE_JOBS"] = str(edge_jobs)
         start = time.perf_counter()
         run(["ninja", "-C", build], env=env)
-        return time.perf_counter() - start, last_edge_workers(build), generated(build)
+        return time.perf_counter() - start, last_edge(build), generated(build)
 
     try:
         timed_build(None)  # starts the compile service; not counted
@@ -106,8 +106,9 @@ def main():
               f"{args.cores} cores")
         met = True
         for round_number in (1, 2):
-            serial, _, serial_files = timed_build(1)
-            parallel, workers, parallel_files = timed_build(None)
+            serial, serial_edge, serial_files = timed_build(1)
+            parallel, parallel_edge, parallel_files = timed_build(None)
+            workers = parallel_edge["workers"]
             if parallel_files != serial_files:
                 sys.exit("edge_jobs: FAIL: the parallel build's generated files differ from the serial build's")
             if workers < min(args.cores, compiles):
@@ -119,6 +120,10 @@ def main():
             print(f"round {round_number}: serial {serial:7.2f} s | parallel {parallel:7.2f} s ({workers} workers) | "
                   f"floor (serial / {args.cores}) {floor:7.2f} s | parallel / floor {ratio:5.2f} | "
                   f"speed-up {serial / parallel:5.2f}x | goal <= 1.30 {'met' if ratio <= 1.3 else 'MISSED'}")
+            print(f"  where the parallel edge's {parallel_edge['wall']:.2f} s went: its last worker's first compile "
+                  f"began {parallel_edge['all_started']:.2f} s in; the compiles took "
+                  f"{parallel_edge['compiles'] / serial_edge['compiles']:.2f} x their serial time "
+                  f"({parallel_edge['compiles']:.1f} s of compiler time, serial {serial_edge['compiles']:.1f} s)")
         print(f"row (h) goal: {'met' if met else 'missed'} in both rounds" if met else
               "row (h) goal: missed in a round (see above)")
     finally:
@@ -149,9 +154,18 @@ def generated(build):
     return files
 
 
-def last_edge_workers(build):
+def last_edge(build):
+    """The last edge's workers, wall time, compiler time (the compiles' own times, summed), and when the last of
+    its workers began its first compile (the workers-th compile start), from the timing log (seconds)."""
     with open(os.path.join(build, "triton_aot_timing.jsonl")) as f:
-        return json.loads(f.readlines()[-1]).get("edge", {}).get("workers", 0)
+        records = [json.loads(line) for line in f if line.strip()]
+    edge = records[-1]["edge"]
+    compiles = [r for r in records if r["edge"]["start_us"] == edge["start_us"]]
+    workers = edge.get("workers", 0)
+    starts = sorted(r["start_us"] for r in compiles)
+    return {"workers": workers, "wall": (edge["end_us"] - edge["start_us"]) / 1e6,
+            "compiles": sum(r["compile_us"] for r in compiles) / 1e6,
+            "all_started": (starts[min(max(workers, 1), len(starts)) - 1] - edge["start_us"]) / 1e6}
 
 
 def run(command, env=None):
