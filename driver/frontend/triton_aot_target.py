@@ -17,12 +17,17 @@ SPEC_PROPERTIES = "TRITON_AOT_ARCH_PROPERTIES"
 
 # What Triton's CUDA driver reports (cuDeviceGetAttribute: shared memory per block with opt-in, registers per
 # block, SMs, warp size, clocks in kHz, memory bus width in bits), for one representative part of each arch. An
-# arch not listed takes the nearest lower one's.
+# arch not listed takes the nearest lower one's. Each max_shared_mem is the limit the build checks configs
+# against (MaxSharedMemoryPerBlock in arch.cc; arch_test.cc holds them to it).
 ARCH_PROPERTIES = {
+    75: {"name": "Tesla T4", "max_shared_mem": 65536, "max_num_regs": 65536, "multiprocessor_count": 40,
+         "warpSize": 32, "sm_clock_rate": 1590000, "mem_clock_rate": 5001000, "mem_bus_width": 256},
     80: {"name": "A100-SXM4-80GB", "max_shared_mem": 166912, "max_num_regs": 65536, "multiprocessor_count": 108,
          "warpSize": 32, "sm_clock_rate": 1410000, "mem_clock_rate": 1593000, "mem_bus_width": 5120},
     86: {"name": "RTX A6000", "max_shared_mem": 101376, "max_num_regs": 65536, "multiprocessor_count": 84,
          "warpSize": 32, "sm_clock_rate": 1800000, "mem_clock_rate": 8001000, "mem_bus_width": 384},
+    87: {"name": "Jetson AGX Orin 64GB", "max_shared_mem": 166912, "max_num_regs": 65536, "multiprocessor_count": 16,
+         "warpSize": 32, "sm_clock_rate": 1300000, "mem_clock_rate": 3200000, "mem_bus_width": 256},
     89: {"name": "L40S", "max_shared_mem": 101376, "max_num_regs": 65536, "multiprocessor_count": 142,
          "warpSize": 32, "sm_clock_rate": 2520000, "mem_clock_rate": 9001000, "mem_bus_width": 384},
     90: {"name": "H100-SXM5-80GB", "max_shared_mem": 232448, "max_num_regs": 65536, "multiprocessor_count": 132,

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
+
 namespace triton_aot {
 namespace {
 
@@ -21,6 +23,27 @@ std::string ParseError(const std::string& text) {
   EXPECT_FALSE(ParseArch(text, &arch, &err)) << "'" << text << "' was accepted";
   EXPECT_EQ(arch.capability, 12345) << "a failed parse must leave the output alone";
   return err;
+}
+
+// What a pruner or a module asks of Triton's driver at build time
+// (triton_aot_target.py's table) must agree with the limit the build checks
+// configs against: else a pruner would keep configs that are then left out,
+// or drop some that fit.
+TEST(MaxSharedMemoryPerBlockTest, IsWhatTheBuildTimeDriverReportsForEveryArch) {
+  const std::string python = testing::TestPython();
+  if (python.empty()) GTEST_SKIP() << "no Python with Triton was found when this build was configured";
+  const std::vector<int> archs = {75, 80, 86, 87, 89, 90, 100, 101, 103, 110, 120, 121};
+  std::string script = "import sys\nsys.path.insert(0, sys.argv[1])\nimport triton_aot_target as t\n";
+  script += "for c in map(int, sys.argv[2:]): print(c, t.properties(c)['max_shared_mem'])\n";
+  std::vector<std::string> argv = {python, "-c", script, TRITON_AOT_SOURCE_DIR "/driver/frontend"};
+  std::string expected;
+  for (int arch : archs) {
+    argv.push_back(std::to_string(arch));
+    expected += std::to_string(arch) + " " + std::to_string(MaxSharedMemoryPerBlock(arch)) + "\n";
+  }
+  const ProcessResult reported = testing::Run(argv);
+  ASSERT_TRUE(reported.Succeeded()) << reported.output;
+  EXPECT_EQ(reported.output, expected);
 }
 
 TEST(ParseArchTest, AcceptsTheSpellingsUsersWrite) {
