@@ -10,6 +10,7 @@
 #include "code_printer.h"
 #include "codegen.h"
 #include "cpp_escape.h"
+#include "per_arch.h"
 
 namespace triton_aot {
 namespace {
@@ -158,7 +159,10 @@ std::string ConstexprSummary(const Variant& variant) {
   for (const auto& [name, value] : variant.constexprs.items()) {
     // A Triton dtype shows as Triton names it (fp16), unquoted, unlike the string "fp16".
     const bool dtype = value.is_object() && value.contains("triton_dtype");
-    const std::string shown = dtype ? value["triton_dtype"].get<std::string>() : value.is_null() ? "None" : value.dump();
+    const std::string shown = IsPerArch(value) ? "{" + PerArchSummary(value) + "}"
+                              : dtype          ? value["triton_dtype"].get<std::string>()
+                              : value.is_null() ? "None"
+                                                : value.dump();
     out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, shown);
   }
   return out;

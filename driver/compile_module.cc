@@ -23,6 +23,7 @@
 #include "reuse_or_compile.h"
 #include "scratch_dir.h"
 #include "source_check.h"
+#include "per_arch.h"
 #include "spec.h"
 #include "utf8.h"
 
@@ -154,7 +155,10 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
   };
   if (!LoadModule(keys, cache.get(), compilers.First(), &loaded, &error)) return Fail(errors, error);
   build.triton_version = loaded.triton_version;
-  if (!ParseModuleSpec(loaded, module_path, &build.spec, &error)) return Fail(errors, error);
+  if (!ParseModuleSpec(loaded, module_path, &build.spec, &error) ||
+      !CheckPerArchCoverage(build.spec, build.archs, module_path, &error)) {
+    return Fail(errors, error);
+  }
   if (!ResolveTools(options, loaded, prober, &build, &err)) return Fail(errors, in_module(err));
   JobTable jobs = JobTable::Plan(build, scratch.path());
   if (!compilers.ReuseOrCompileAll(CacheUse(options, keys, cache.get(), loaded), build, loaded, &jobs, &error)) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "per_arch.h"
+
 namespace triton_aot {
 namespace {
 
@@ -20,7 +22,9 @@ CompileJob MakeRequest(const KernelSpec& kernel, const Variant& variant, const A
     if (param.is_constexpr) {
       job.signature[param.name] = "constexpr";
       // One that @triton.heuristics computes the frontend fills in.
-      if (variant.constexprs.contains(param.name)) job.constexprs[param.name] = variant.constexprs[param.name];
+      if (variant.constexprs.contains(param.name)) {
+        job.constexprs[param.name] = ValueForArch(variant.constexprs[param.name], arch.capability);
+      }
       continue;
     }
     const ArgType& type = variant.arg_types[arg++];

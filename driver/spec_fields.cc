@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "per_arch.h"
+
 namespace triton_aot {
 
 using nlohmann::json;
@@ -166,9 +168,14 @@ bool ApplyConstexprs(const json& constexprs, const KernelSpec& kernel, std::map<
                                             "(those are: {})",
                                             what, name, kernel.function, names.empty() ? "none" : Join(names)));
     }
-    if (!IsConstexprValue(value)) {
-      return checker.Fail(line, fmt::format("{}: constexpr '{}' must be an int, float, bool, str or Triton dtype (tl.float16), not {}", what,
-                                            name, TypeName(value)));
+    if (IsPerArch(value)) {
+      if (const std::string problem = PerArchProblem(value, IsConstexprValue); !problem.empty()) {
+        return checker.Fail(line, fmt::format("{}: constexpr '{}': {}", what, name, problem));
+      }
+    } else if (!IsConstexprValue(value)) {
+      return checker.Fail(line, fmt::format("{}: constexpr '{}' must be an int, float, bool, str or Triton dtype "
+                                            "(tl.float16), or {{\"per_arch\": {{<arch>: <value>, ...}}}}, not {}",
+                                            what, name, TypeName(value)));
     }
     (*values)[name] = value;
   }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "per_arch.h"
 #include "spec_family.h"
 
 namespace triton_aot {
@@ -34,10 +35,29 @@ bool CheckNotComputed(const KernelSpec& kernel, const Variant& variant, const Gr
   return true;
 }
 
+// A launch computes its grid and checks its guards before it knows which
+// arch's code the device runs, so neither may read a per-arch constexpr.
+bool CheckNotPerArch(const KernelSpec& kernel, const Variant& variant, const GridExpr& expr, const char* reader,
+                     Checker& checker) {
+  for (const std::string& name : expr.Names()) {
+    if (!variant.constexprs.contains(name) || !IsPerArch(variant.constexprs[name])) continue;
+    return checker.Fail(variant.line, fmt::format("kernel '{}', variant '{}': the {} reads constexpr '{}', whose "
+                                                  "value differs per arch ({}), and a launch computes its {} before "
+                                                  "it knows which arch's code the device runs: give '{}' one value, "
+                                                  "or read a launch parameter instead",
+                                                  kernel.name, variant.name, reader, name,
+                                                  PerArchSummary(variant.constexprs[name]), reader, name));
+  }
+  return true;
+}
+
 // Every constexpr the grid reads must be an integer in every variant.
 bool CheckGridConstexprs(const KernelSpec& kernel, const Variant& variant, Checker& checker) {
   for (const GridExpr& expr : kernel.grid) {
-    if (!CheckNotComputed(kernel, variant, expr, "grid", checker)) return false;
+    if (!CheckNotComputed(kernel, variant, expr, "grid", checker) ||
+        !CheckNotPerArch(kernel, variant, expr, "grid", checker)) {
+      return false;
+    }
     for (const std::string& name : expr.Names()) {
       if (variant.constexprs.contains(name) && !variant.constexprs[name].is_number_integer()) {
         return checker.Fail(variant.line, fmt::format("kernel '{}', variant '{}': the grid reads constexpr '{}', "
@@ -53,7 +73,10 @@ bool CheckGridConstexprs(const KernelSpec& kernel, const Variant& variant, Check
 // A constexpr a guard reads must be an int or a bool in the variant.
 bool CheckGuardConstexprs(const KernelSpec& kernel, const Variant& variant, Checker& checker) {
   if (!variant.guard) return true;
-  if (!CheckNotComputed(kernel, variant, *variant.guard, "guard", checker)) return false;
+  if (!CheckNotComputed(kernel, variant, *variant.guard, "guard", checker) ||
+      !CheckNotPerArch(kernel, variant, *variant.guard, "guard", checker)) {
+    return false;
+  }
   for (const std::string& name : variant.guard->Names()) {
     if (!variant.constexprs.contains(name)) continue;
     const ordered_json& value = variant.constexprs[name];

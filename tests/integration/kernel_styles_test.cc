@@ -62,6 +62,21 @@ def stamp(out_ptr):
 TRITON_AOT_KERNELS = [{"kernel": "stamp", "signature": {"out_ptr": "*i32"}, "grid": ["1"]}]
 )src";
 
+// A constexpr whose value the spec gives per arch, as a kernel library's
+// Python wrapper would choose it by the device.
+const char* kPerArchConstexpr = R"src(import triton
+import triton.language as tl
+
+
+@triton.jit
+def stamp(out_ptr, NUM_SMS: tl.constexpr):
+    tl.store(out_ptr, NUM_SMS * 1000 + 777)
+
+
+TRITON_AOT_KERNELS = [{"kernel": "stamp", "signature": {"out_ptr": "*i32"}, "grid": ["1"],
+                       "constexprs": {"NUM_SMS": {"per_arch": {80: 108, "sm_90a": 114}}}}]
+)src";
+
 // A compute type given as libraries give it: a Triton dtype.
 const char* kDtypeConstexpr = R"src(import triton
 import triton.language as tl
@@ -248,6 +263,17 @@ TEST_F(KernelStylesTest, AModuleThatAsksTorchAtImportGetsEachArchsAnswers) {
   EXPECT_NE(sm80.find("7a4251"), std::string::npos) << "major 8 * 1000003 + 12345:\n" << sm80;
   EXPECT_NE(sm90.find("1c059"), std::string::npos) << "114 SMs, the module's own table:\n" << sm90;
   EXPECT_NE(sm90.find("898494"), std::string::npos) << "major 9 * 1000003 + 12345:\n" << sm90;
+}
+
+TEST_F(KernelStylesTest, AConstexprMayTakeAValuePerArch) {
+  if (Cuobjdump().empty()) GTEST_SKIP() << "no cuobjdump in the CUDA toolkit";
+  ASSERT_NO_FATAL_FAILURE(BuildModule("asks", kPerArchConstexpr, "80 90"));
+  const auto [sm80, sm90] = StampSass();
+  EXPECT_NE(sm80.find("1a8e9"), std::string::npos) << "sm_80's value, 108 * 1000 + 777:\n" << sm80;
+  EXPECT_EQ(sm80.find("1c059"), std::string::npos) << "not sm_90a's:\n" << sm80;
+  EXPECT_NE(sm90.find("1c059"), std::string::npos) << "sm_90a's value, 114 * 1000 + 777:\n" << sm90;
+  const std::string header = ReadText(project_.generated_dir() / "asks.h");
+  EXPECT_NE(header.find("with NUM_SMS={sm_80: 108, sm_90a: 114}"), std::string::npos) << header;
 }
 
 TEST_F(KernelStylesTest, AConstexprMayBeATritonDtype) {
