@@ -77,7 +77,7 @@ bool ResolveTools(const CompileModuleOptions& options, const LoadAnswer& loaded,
 ReuseOptions CacheUse(const CompileModuleOptions& options, const EdgeKeySources& keys, ArtifactCache* cache,
                       const LoadAnswer& loaded) {
   ReuseOptions reuse{cache, "", keys.module_path, options.cache_dir, options.verbose,
-                     options.edge_jobs, options.slot_prefix, options.slot_pool};
+                     options.edge_jobs, options.slot_prefix, options.slot_pool, options.makeflags};
   std::string why_not;
   if (cache && !ModuleKey(keys, loaded, &reuse.module_key, &why_not)) {
     if (options.verbose) {

@@ -38,10 +38,13 @@ struct CompileModuleOptions {
   bool verbose = false;
   // Compiles of this module run at once: at most `edge_jobs`, each with a
   // slot of the build tree's pool "<slot_prefix><i>", i < slot_pool
-  // (job_slots.h); an empty prefix: no pool.
+  // (job_slots.h); an empty prefix: no pool. Under a make jobserver that
+  // `makeflags` (MAKEFLAGS) names, each compiler more takes a token of it
+  // instead (jobserver.h).
   size_t edge_jobs = 1;
   std::string slot_prefix;
   size_t slot_pool = 0;
+  std::string makeflags;
 };
 
 // On failure `*errors` says what went wrong (main.cc prints it), and the

@@ -13,8 +13,12 @@
 
 namespace triton_aot {
 
-JobSlots JobSlots::Take(const std::string& prefix, size_t pool_size, size_t wanted) {
+JobSlots JobSlots::Take(const std::string& prefix, size_t pool_size, size_t wanted, const std::string& makeflags) {
   JobSlots slots;
+  if ((slots.jobserver_ = Jobserver::FromMakeflags(makeflags))) {
+    slots.granted_ = 1 + slots.jobserver_->Take(wanted > 0 ? wanted - 1 : 0);
+    return slots;
+  }
   if (prefix.empty()) {
     slots.granted_ = wanted;
     return slots;
@@ -34,12 +38,15 @@ JobSlots JobSlots::Take(const std::string& prefix, size_t pool_size, size_t want
 }
 
 JobSlots::JobSlots(JobSlots&& other) noexcept
-    : fds_(std::exchange(other.fds_, {})), granted_(std::exchange(other.granted_, 0)) {}
+    : fds_(std::exchange(other.fds_, {})),
+      jobserver_(std::move(other.jobserver_)),
+      granted_(std::exchange(other.granted_, 0)) {}
 
 JobSlots& JobSlots::operator=(JobSlots&& other) noexcept {
   if (this != &other) {
     Release();
     fds_ = std::exchange(other.fds_, {});
+    jobserver_ = std::move(other.jobserver_);
     granted_ = std::exchange(other.granted_, 0);
   }
   return *this;
@@ -50,6 +57,7 @@ JobSlots::~JobSlots() { Release(); }
 void JobSlots::Release() {
   for (int fd : fds_) ::close(fd);  // closing drops the lock
   fds_.clear();
+  jobserver_.reset();
   granted_ = 0;
 }
 

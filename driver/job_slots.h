@@ -5,12 +5,17 @@
 // N slot files (N = cores); a worker holds one with flock(). Slots are taken
 // without waiting: an edge that finds none free still compiles, on the one
 // slot Ninja gave it. The kernel drops a lock when its process ends, so a
-// killed edge holds nothing.
+// killed edge holds nothing. Under a make jobserver (`make -jN` running the
+// build, MAKEFLAGS naming its FIFO) the jobserver is the limit instead: each
+// worker beyond the edge's own takes one of its tokens (jobserver.h).
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "jobserver.h"
 
 namespace triton_aot {
 
@@ -18,8 +23,10 @@ class JobSlots {
  public:
   // Takes up to `wanted` free slots of the pool whose files are
   // "<prefix><i>" for i < `pool_size`. An empty prefix means no pool: then
-  // every wanted slot is granted (only the per-edge limit bounds them).
-  static JobSlots Take(const std::string& prefix, size_t pool_size, size_t wanted);
+  // every wanted slot is granted (only the per-edge limit bounds them). With
+  // a jobserver that `makeflags` names, takes up to `wanted` - 1 of its tokens
+  // instead, the first worker having its slot from make already.
+  static JobSlots Take(const std::string& prefix, size_t pool_size, size_t wanted, const std::string& makeflags = "");
 
   JobSlots() = default;
   JobSlots(JobSlots&& other) noexcept;
@@ -35,6 +42,7 @@ class JobSlots {
  private:
   void Release();
   std::vector<int> fds_;
+  std::unique_ptr<Jobserver> jobserver_;  // gives its tokens back as it goes
   size_t granted_ = 0;
 };
 

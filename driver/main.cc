@@ -132,8 +132,9 @@ bool ReadCompileNumbers(CompileCommand* c, Diagnostic* error) {
 
 // How many compiles of the module may run at once, and the build tree's
 // pool of slots they take (job_slots.h). Without a pool (no build tree, or
-// no folder of the user's own for it) an edge compiles one at a time unless
-// told otherwise: only the pool keeps parallel edges within the cores.
+// no folder of the user's own for it) or a make jobserver, an edge compiles
+// one at a time unless told otherwise: only they keep parallel edges within
+// the cores.
 bool ReadEdgeJobs(CompileCommand* c, const Environment& environment, Diagnostic* error) {
   CompileModuleOptions& o = c->options;
   const std::string jobs = c->edge_jobs_given ? c->edge_jobs : environment.Get("TRITON_AOT_EDGE_JOBS");
@@ -143,12 +144,13 @@ bool ReadEdgeJobs(CompileCommand* c, const Environment& environment, Diagnostic*
                                            c->edge_jobs_given ? "--edge-jobs" : "TRITON_AOT_EDGE_JOBS", err));
     return false;
   }
+  o.makeflags = environment.Get("MAKEFLAGS");
   ServicePaths paths;
   std::string why_not;
   if (!o.build_tree.empty() && ServicePathsFor(c->choice.service_folder, o.build_tree, &paths, &why_not)) {
     o.slot_prefix = paths.slots;
     o.slot_pool = std::min(OnlineCores(), kMaxEdgeJobs);
-  } else if (jobs.empty()) {
+  } else if (jobs.empty() && !Jobserver::FromMakeflags(o.makeflags)) {
     o.edge_jobs = 1;
   }
   return true;

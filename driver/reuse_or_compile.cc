@@ -118,7 +118,7 @@ bool CompileMisses(const ReuseOptions& options, std::vector<CompileJob> misses, 
                    Diagnostic* error) {
   const size_t wanted = more ? std::min(options.edge_jobs, misses.size()) : 1;
   // Held until every compile ended; one worker needs no slot (Ninja gave it its own).
-  const JobSlots slots = wanted > 1 ? JobSlots::Take(options.slot_prefix, options.slot_pool, wanted) : JobSlots();
+  const JobSlots slots = wanted > 1 ? JobSlots::Take(options.slot_prefix, options.slot_pool, wanted, options.makeflags) : JobSlots();
   std::vector<LazyCompiler*> compilers = {&compiler};
   while (compilers.size() < slots.workers()) compilers.push_back(more(compilers.size()));
   if (workers) *workers = std::max(*workers, compilers.size());

@@ -20,10 +20,12 @@ struct ReuseOptions {
   std::string cache_dir;           // for messages
   bool verbose = false;
   // Parallel compiles: at most `edge_jobs` compilers at once, each holding a
-  // slot of the build tree's pool (job_slots.h; no pool: an empty prefix).
+  // slot of the build tree's pool (job_slots.h; no pool: an empty prefix),
+  // or a token of the make jobserver `makeflags` names.
   size_t edge_jobs = 1;
   std::string slot_prefix;
   size_t slot_pool = 0;
+  std::string makeflags;
 };
 
 // Another compiler like the one ReuseOrCompile was given, for its worker

@@ -3,7 +3,10 @@
 // Triton: each config is left out of the archs it does not fit, the build
 // says so in its metadata, header and report, and fails only for an arch
 // that no config fits.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -27,12 +30,12 @@ class AutotuneFitTest : public ::testing::Test {
     module_ = ReadText(TRITON_AOT_SOURCE_DIR "/tests/gpu/autotune_fit.py");
   }
 
-  ProcessResult Build(const std::string& archs) {
+  ProcessResult Build(const std::string& archs, const ProcessOptions& options = {}) {
     WriteText(project_.source_dir() / "autotune_fit.py", module_);
     project_.WriteCMakeLists("MODULES autotune_fit.py ARCHITECTURES " + archs + " NAMESPACE k");
     const ProcessResult configured = project_.Configure(TestPython());
     EXPECT_TRUE(configured.Succeeded()) << configured.output;
-    return project_.Build();
+    return project_.Build({}, options);
   }
 
   TempDir dir_;
@@ -73,6 +76,25 @@ TEST_F(AutotuneFitTest, EachConfigIsLeftOutOfTheArchsItDoesNotFit) {
                                "[config1] sm_80: needs "),
             std::string::npos)
       << report.output;
+}
+
+// As `make -j1` would run the build: no token in its FIFO, only the slot the
+// edge has. The edge runs its one compiler, where the build tree's pool alone
+// would let it run one per core.
+TEST_F(AutotuneFitTest, UnderAMakeJobserverTheEdgeRunsNoMoreCompilersThanItHasTokens) {
+  const std::string fifo = (dir_.path() / "jobserver.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int make_end = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);  // make keeps it open
+  ASSERT_GE(make_end, 0);
+  ProcessOptions options;
+  options.env["MAKEFLAGS"] = " -j1 --jobserver-auth=fifo:" + fifo;
+  options.env["TRITON_AOT_EDGE_JOBS"] = "8";
+  const ProcessResult built = Build("80 90", options);
+  ::close(make_end);
+  ASSERT_TRUE(built.Succeeded()) << built.output;
+  const std::string log = ReadText(project_.build_dir() / "triton_aot_timing.jsonl");
+  const std::string last = log.substr(log.rfind('\n', log.size() - 2) + 1);
+  EXPECT_EQ(json::parse(last)["edge"]["workers"], 1) << last;
 }
 
 TEST_F(AutotuneFitTest, AnArchNoConfigFitsFailsTheBuildAndSaysWhatToDo) {

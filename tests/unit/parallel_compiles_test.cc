@@ -1,7 +1,10 @@
 // A module's compiles on several compilers at once, with the fake compiler:
 // the same outputs as one compiler's, as many compilers as the build tree's
 // slots allow, and a failure of any of them fails the edge as one would.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -66,6 +69,22 @@ TEST_F(ParallelCompilesTest, NoMoreCompilersThanJobsNorThanFreeSlots) {
   CompileOk();
   EXPECT_EQ(script_.compile_calls, 1);
   EXPECT_EQ(LoggedWorkers(), 1);
+}
+
+TEST_F(ParallelCompilesTest, UnderAMakeJobserverEachCompilerMoreTakesOneOfItsTokens) {
+  const std::string fifo = (dir_.path() / "jobserver.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int make_end = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  ASSERT_GE(make_end, 0);
+  ASSERT_EQ(::write(make_end, "++", 2), 2) << "make -j3: two tokens, and this edge's own slot";
+  options_.makeflags = " -j3 --jobserver-auth=fifo:" + fifo;
+  options_.edge_jobs = 16;
+  CompileOk();
+  EXPECT_EQ(script_.compilers_made, 3) << "the tokens, not the tree's 4 slots, are the limit";
+  EXPECT_EQ(LoggedWorkers(), 3);
+  char back[4];
+  EXPECT_EQ(::read(make_end, back, sizeof back), 2) << "both tokens given back";
+  ::close(make_end);
 }
 
 TEST_F(ParallelCompilesTest, ACompilerThatCannotBeAskedFailsTheEdgeOnce) {
