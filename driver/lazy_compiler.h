@@ -35,14 +35,19 @@ class LazyCompiler {
       if (!compiler_->Load(request_, loaded, error)) return nullptr;
       module_loaded_ = true;
       if (expected_) changed_source_ = ChangedBetween(request_.module, *expected_, *loaded);
-      if (changed_source_.empty() && same_as_ && !SameKernels(*same_as_, *loaded)) other_kernels_ = true;
+      if (changed_source_.empty() && same_as_) other_kernels_ = WhatDiffers(*same_as_, *loaded);
     }
-    if (other_kernels_) {
+    if (!other_kernels_.empty()) {
+      // The edge's message names the module.
       *error = Diagnostic::Plain(fmt::format(
-          "{}: loaded for sm_{}, it holds other kernels, or another TRITON_AOT_KERNELS, than loaded for the first "
-          "arch (it asks Triton's driver for the target or the device at import, and its answer changed what it "
-          "defines): make what it defines the same for every arch, or build the archs in targets of their own",
-          request_.module, request_.target_arch));
+          "loaded for sm_{}, {} differs from the load for the edge's first arch (the module asks Triton's driver "
+          "for the target or the device at import, and the answer changed what it defines): make what it defines "
+          "the same for every arch{}, or build the archs in targets of their own",
+          request_.target_arch, other_kernels_,
+          other_kernels_.find("configs") != std::string::npos
+              ? " (a config list filtered by the device at import can be filtered by an early_config_prune instead, "
+                "which the build runs per arch)"
+              : ""));
       return nullptr;
     }
     if (!changed_source_.empty()) {
@@ -72,11 +77,23 @@ class LazyCompiler {
   std::optional<LoadAnswer> expected_;
   std::optional<LoadAnswer> same_as_;
   std::string changed_source_;
-  bool other_kernels_ = false;
+  std::string other_kernels_;  // what differs from same_as_; empty: nothing
 
-  static bool SameKernels(const LoadAnswer& a, const LoadAnswer& b) {
+  // What of `b` differs from `a` ("kernel 'mm' (its @triton.autotune
+  // configs)"), or "" when their kernels and specs are the same.
+  static std::string WhatDiffers(const LoadAnswer& a, const LoadAnswer& b) {
     const nlohmann::json one = a.ToJson(), two = b.ToJson();
-    return one["spec"] == two["spec"] && one["kernels"] == two["kernels"];
+    if (one["spec"] != two["spec"]) return "its TRITON_AOT_KERNELS";
+    if (one["kernels"] == two["kernels"]) return "";
+    for (const auto& [name, kernel] : one["kernels"].items()) {
+      if (!two["kernels"].contains(name)) return fmt::format("the kernels it defines ('{}' is missing)", name);
+      const nlohmann::json& other = two["kernels"][name];
+      if (kernel == other) continue;
+      const bool configs = kernel.contains("autotune") && other.contains("autotune") &&
+                           kernel["autotune"]["configs"] != other["autotune"]["configs"];
+      return fmt::format("kernel '{}'{}", name, configs ? " (its @triton.autotune configs)" : "");
+    }
+    return "the kernels it defines";
   }
 };
 

@@ -48,11 +48,37 @@ TEST_F(TargetLoadTest, OtherKernelsForAnotherArchFailTheEdgeSayingWhy) {
   };
   std::string err;
   ASSERT_FALSE(Compile(&err));
-  EXPECT_NE(err.find("adds.py: loaded for sm_90, it holds other kernels, or another TRITON_AOT_KERNELS, than "
-                     "loaded for the first arch"),
+  EXPECT_EQ(err, "triton-aot: error: " + dir_ / "src/adds.py" +
+                     ": loaded for sm_90, its TRITON_AOT_KERNELS differs from the load for the edge's first arch (the "
+                     "module asks Triton's driver for the target or the device at import, and the answer changed "
+                     "what it defines): make what it defines the same for every arch, or build the archs in targets "
+                     "of their own");
+  EXPECT_FALSE(fs::exists(dir_ / "out/adds.h"));
+}
+
+// Triton's fused-attention tutorial filters its config list by the device at
+// import: the message names the configs and what a build can do with them.
+TEST_F(TargetLoadTest, AConfigListFilteredByTheTargetAtImportIsNamedWithAWayOut) {
+  script_.load_answer = testing::LoadAnswer(json::array({{{"kernel", "tuned_kernel"},
+                                                          {"signature", {{"x_ptr", "*fp32"}, {"n", "i32"}}},
+                                                          {"grid", json::array({"cdiv(n, BLOCK)"})},
+                                                          {"constexprs", {{"EVEN", true}}}}}));
+  script_.load_answer["triton_file"] = dir_ / "triton/__init__.py";
+  script_.load_answer["triton_key"] = "key-of-this-triton";
+  script_.load_answer["target_asked"] = true;
+  script_.before_load = [this] {
+    if (script_.loads == 2) script_.load_answer["kernels"]["tuned_kernel"]["autotune"]["configs"].erase(0);
+  };
+  std::string err;
+  ASSERT_FALSE(Compile(&err));
+  EXPECT_NE(err.find("loaded for sm_90, kernel 'tuned_kernel' (its @triton.autotune configs) differs from the load "
+                     "for the edge's first arch"),
             std::string::npos)
       << err;
-  EXPECT_FALSE(fs::exists(dir_ / "out/adds.h"));
+  EXPECT_NE(err.find("(a config list filtered by the device at import can be filtered by an early_config_prune "
+                     "instead, which the build runs per arch)"),
+            std::string::npos)
+      << err;
 }
 
 }  // namespace
