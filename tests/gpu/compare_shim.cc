@@ -7,6 +7,7 @@
 #include <string>
 
 #include <gpu_test_kernels/autotune_fit.h>
+#include <gpu_test_kernels/attention.h>
 #include <gpu_test_kernels/autotune_prune.h>
 #include <gpu_test_kernels/kernel_styles.h>
 #include <matmul_kernels/matmul.h>
@@ -73,6 +74,16 @@ int aot_prune_matmul(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::int
   options.config = config;
   return Report(
       gpu_test::autotune_prune::matmul(nullptr, a, b, c, m, n, k, stride_am, stride_bk, stride_cm, options));
+}
+
+// The attention of tests/gpu/attention.py over `heads` heads, with config
+// `config` (-1: the launcher's choice, autotuned).
+int aot_attention(std::uint64_t q, std::uint64_t k, std::uint64_t v, std::uint64_t out, float sm_scale,
+                  std::int32_t stride, std::int32_t heads, int config) {
+  triton_aot::LaunchOptions options;
+  options.config = config;
+  return Report(gpu_test::attention::attention(nullptr, q, k, v, out, sm_scale, stride, stride, stride, stride,
+                                               heads, options));
 }
 
 }  // extern "C"

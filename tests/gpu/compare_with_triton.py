@@ -92,6 +92,7 @@ def main():
     failures += compare_styles(aot, torch, triton)
     failures += compare_autotuned(aot, torch, triton, "autotune_fit", aot.aot_fit_matmul)
     failures += compare_autotuned(aot, torch, triton, "autotune_prune", aot.aot_prune_matmul)
+    failures += compare_attention(aot, torch, triton)
     return 1 if failures else 0
 
 
@@ -178,6 +179,55 @@ def compare_autotuned(aot, torch, triton, name, shim):
     failures += not ok
     print(f"{'PASS' if ok else 'FAIL'}: {name} autotuned (Triton chose {tuned.best_config}): relative "
           f"difference to Triton's launch {error:.2e}")
+    return failures
+
+
+def compare_attention(aot, torch, triton):
+    """The attention of tests/gpu/attention.py, whose pruner reads N_CTX from its keyword constexprs and drops
+    some configs on Hopper: ours has exactly the configs Triton's pruner keeps on this GPU, each bit-identical to
+    Triton's launch of it, and both autotuned launches agree with torch's attention."""
+    tuned = load("attention", os.path.join(HERE, "attention.py")).attention_fwd
+    aot.aot_attention.argtypes = [ctypes.c_uint64] * 4 + [ctypes.c_float] + [ctypes.c_int32] * 2 + [ctypes.c_int]
+    heads, n_ctx, head_dim = 2, 128, 64
+    q, k, v = (torch.randn(heads, n_ctx, head_dim, device="cuda", dtype=torch.float16) for _ in range(3))
+    sm_scale = head_dim ** -0.5
+    expected = torch.softmax((q.float() @ k.float().transpose(1, 2)) * sm_scale, dim=-1) @ v.float()
+    grid = lambda meta: (triton.cdiv(n_ctx, meta["BLOCK_M"]), heads)
+    constexprs = {"N_CTX": n_ctx, "HEAD_DIM": head_dim}
+    args = lambda out: (q, k, v, out, sm_scale, head_dim, head_dim, head_dim, head_dim)
+    failures = 0
+
+    def launch_ours(config):
+        out = torch.full_like(q, float("nan"))
+        rc = aot.aot_attention(q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(), sm_scale, head_dim, heads,
+                               config)
+        torch.cuda.synchronize()
+        return rc, out
+
+    chosen = tuned.early_config_prune(tuned.configs, dict(zip(tuned.arg_names, args(q))), **constexprs)
+    for index, config in enumerate(tuned.configs):
+        rc, ours = launch_ours(index)
+        if not any(config is c for c in chosen):
+            ok = rc != 0
+            print(f"{'PASS' if ok else 'FAIL'}: attention config {index}: Triton's pruner leaves it out on this GPU; "
+                  f"ours {'refused it' if ok else 'launched it'}")
+        else:
+            theirs = torch.full_like(q, float("nan"))
+            tuned.fn[grid](*args(theirs), **constexprs, num_warps=config.num_warps, num_stages=config.num_stages,
+                           **config.kwargs)
+            torch.cuda.synchronize()
+            ok = rc == 0 and torch.equal(ours, theirs)
+            print(f"{'PASS' if ok else 'FAIL'}: attention config {index}: "
+                  f"{'bit-identical to' if ok else 'differs from'} Triton's launch")
+        failures += not ok
+    theirs = torch.full_like(q, float("nan"))
+    tuned[grid](*args(theirs), **constexprs)
+    rc, ours = launch_ours(-1)
+    for who, out in (("ours", ours), ("Triton's", theirs)):
+        error = ((out.double() - expected.double()).norm() / expected.double().norm()).item()
+        ok = (who != "ours" or rc == 0) and error <= 1e-2
+        failures += not ok
+        print(f"{'PASS' if ok else 'FAIL'}: attention autotuned, {who}: relative difference to torch's {error:.2e}")
     return failures
 
 

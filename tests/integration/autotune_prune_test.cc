@@ -108,6 +108,17 @@ TEST_F(AutotunePruneTest, EachArchBuildsTheConfigsItsPrunerKeepsThere) {
   EXPECT_EQ(ReadText(project_.generated_dir() / "autotune_prune.h"), header);
 }
 
+// The fused-attention tutorial's habits (tests/gpu/attention.py): a pruner
+// that reads a constexpr from kwargs, and one rule only for Hopper.
+TEST_F(AutotunePruneTest, APrunerSeesTheConstexprsAsKwargsAndEachArchAsTheTarget) {
+  module_ = ReadText(TRITON_AOT_SOURCE_DIR "/tests/gpu/attention.py");
+  const ProcessResult built = Build("80 90");
+  ASSERT_TRUE(built.Succeeded()) << built.output;
+  EXPECT_EQ(BuiltFor(Kernel()),
+            (std::vector<std::string>{"config0: sm_80 sm_90a", "config1: sm_80", "config2: sm_80 sm_90a"}))
+      << "config1 (a small tile on 8 warps) is dropped for Hopper; config3's BLOCK_M is over N_CTX everywhere";
+}
+
 TEST_F(AutotunePruneTest, APrunerThatReadsALaunchSizeFailsAtThatLineAndSaysWhatToDo) {
   Replace("    kept = []\n", "    kept = [] if named_args[\"M\"] < 0 else []\n");
   const ProcessResult built = Build("80 90");
