@@ -32,7 +32,8 @@ std::string SharedMemoryProblem(const Job& job) {
 void SkipConfigsThatDoNotFit(const ModuleBuild& build, JobTable* table) {
   for (Job& job : table->jobs()) {
     if (AutotuneConfigOf(build, job) < 0) continue;
-    job.skipped = job.outcome.pruned.empty() ? SharedMemoryProblem(job) : job.outcome.pruned;
+    job.skipped = job.outcome.pruned.empty() ? SharedMemoryProblem(job)
+                                             : fmt::format("{} of {}", job.outcome.pruned, job.arch.SmName());
   }
 }
 

@@ -164,8 +164,9 @@ struct CompileOutcome {
   int error_line = 0;
   int error_col = 0;
   nlohmann::json metadata;  // the compiled kernel's, checked by metadata.cc
-  // Why early_config_prune left the job's config out of its arch (ok, and
-  // nothing compiled); empty: compiled.
+  // Why early_config_prune left the job's config out of its arch ("the
+  // kernel's early_config_prune left it out"; ok, and nothing compiled);
+  // empty: compiled.
   std::string pruned;
 };
 

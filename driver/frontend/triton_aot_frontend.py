@@ -229,7 +229,7 @@ class Frontend:
         try:
             if self.pruner.keeps(autotuner, kernel, job, describe.constexpr_values(job["constexprs"])):
                 return None
-            result.update(ok=True, pruned=f"the kernel's early_config_prune left it out of sm_{job['arch']}")
+            result.update(ok=True, pruned="the kernel's early_config_prune left it out")  # the driver adds the arch
         except prune.PrunerFailed as e:
             message, file, line = e.args
             result.update(ok=False, error=message, where={"file": file, "line": line, "col": 0})

@@ -87,7 +87,7 @@ TEST_F(AutotunePruneTest, EachArchBuildsTheConfigsItsPrunerKeepsThere) {
   EXPECT_EQ(left_out, (std::vector<std::string>{
                           "config2 sm_80: the kernel's early_config_prune left it out of sm_80",
                           "config3 sm_80: the kernel's early_config_prune left it out of sm_80",
-                          "config3 sm_90a: the kernel's early_config_prune left it out of sm_90",
+                          "config3 sm_90a: the kernel's early_config_prune left it out of sm_90a",
                       }));
   EXPECT_FALSE(fs::exists(project_.generated_dir() / "autotune_prune" / "matmul.config3.fatbin"));
   const ProcessResult report =
