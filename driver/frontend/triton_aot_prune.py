@@ -99,13 +99,16 @@ def _named_args(jit, job, constexprs, tuned):
     return BuildTimeArgs(known, at_launch)
 
 
+def _fields(config):
+    """What of a config the build compiles, as it was described at load."""
+    return (dict(config.kwargs), config.num_warps, config.num_stages, config.num_ctas, config.maxnreg)
+
+
 def _index_of(config, configs):
     for i, c in enumerate(configs):
         if c is config:
             return i
-    same = lambda c: (c.kwargs, c.num_warps, c.num_stages, c.num_ctas, c.maxnreg) == (
-        config.kwargs, config.num_warps, config.num_stages, config.num_ctas, config.maxnreg)
-    return next((i for i, c in enumerate(configs) if same(c)), None)
+    return next((i for i, c in enumerate(configs) if _fields(c) == _fields(config)), None)
 
 
 def _where(e, pruner):
@@ -149,6 +152,7 @@ class BuildTimePruner:
         takes_kwargs = any(p.kind == p.VAR_KEYWORD for p in inspect.signature(pruner).parameters.values())
         saved, self._target.capability = self._target.capability, job["arch"]
         sm = f"sm_{job['arch']}"
+        described = [_fields(c) for c in autotuner.configs]
         try:
             kept = pruner(autotuner.configs, named_args, **(constexprs if takes_kwargs else {}))
         except KnownAtLaunch as e:
@@ -162,7 +166,19 @@ class BuildTimePruner:
                                *_where(e, pruner)) from None
         finally:
             self._target.capability = saved
+        self._unchanged(described, autotuner.configs, pruner)
         return self._indices(kept, autotuner.configs, pruner, sm)
+
+    @staticmethod
+    def _unchanged(described, configs, pruner):
+        """A pruner that edits the configs it is given would make Triton's JIT run other kernels than the
+        build compiled (from the configs as the module loaded them): an error, not a silent difference."""
+        for index, (before, config) in enumerate(zip(described, configs)):
+            if before != _fields(config):
+                raise PrunerFailed(f"its @triton.autotune early_config_prune changed config {index} ({config}) while "
+                                   f"choosing: the build compiles the configs as the module defines them, so return "
+                                   f"some of them unchanged, and list the changed ones in configs=[...] instead",
+                                   pruner.__code__.co_filename, pruner.__code__.co_firstlineno)
 
     @staticmethod
     def _indices(kept, configs, pruner, sm):

@@ -148,6 +148,17 @@ TEST_F(AutotunePruneTest, APrunerThatKeepsNoConfigFailsAsTritonsAutotunerDoes) {
       << built.output;
 }
 
+TEST_F(AutotunePruneTest, APrunerThatEditsTheConfigsFailsRatherThanBuildOthersThanTritonWouldRun) {
+  Replace("    return kept\n", "    configs[1].num_stages = 2\n    return kept\n");
+  const ProcessResult built = Build("80");
+  EXPECT_FALSE(built.Succeeded()) << built.output;
+  EXPECT_NE(built.output.find("its @triton.autotune early_config_prune changed config 1 (BLOCK_M: 128, "),
+            std::string::npos)
+      << built.output;
+  EXPECT_NE(built.output.find("the build compiles the configs as the module defines them"), std::string::npos)
+      << built.output;
+}
+
 TEST_F(AutotunePruneTest, TheEntrysChoiceOfConfigsStandsInForThePruner) {
   Replace("    driver = triton.runtime.driver.active\n", "    raise RuntimeError('the pruner ran')\n");
   Replace(R"({"kernel": "matmul_kernel", "name": "matmul",)",
