@@ -157,12 +157,7 @@ size_t VariantCount(const ModuleBuild& build, size_t kernel_index) {
 std::string ConstexprSummary(const Variant& variant) {
   std::string out;
   for (const auto& [name, value] : variant.constexprs.items()) {
-    // A Triton dtype shows as Triton names it (fp16), unquoted, unlike the string "fp16".
-    const bool dtype = value.is_object() && value.contains("triton_dtype");
-    const std::string shown = IsPerArch(value) ? "{" + PerArchSummary(value) + "}"
-                              : dtype          ? value["triton_dtype"].get<std::string>()
-                              : value.is_null() ? "None"
-                                                : value.dump();
+    const std::string shown = IsPerArch(value) ? "{" + PerArchSummary(value) + "}" : ConstexprText(value);
     out += fmt::format("{}{}={}", out.empty() ? "" : ", ", name, shown);
   }
   return out;

@@ -139,7 +139,9 @@ void EmitSkippedArchs(CodePrinter& printer, const VariantBuild& v, const std::st
     capabilities.push_back(std::to_string(arch.capability));
     sms += (sms.empty() ? "" : ", ") + arch.SmName();
   }
-  printer.Emit({{"about", WrappedComment(fmt::format("Not built for {}: the config is too large there, or the kernel's pruner left it out.", sms), 0)},
+  const std::string about =
+      fmt::format("Not built for {}: the config is too large there, or the kernel's pruner left it out.", sms);
+  printer.Emit({{"about", WrappedComment(about, 0)},
                 {"table", FitOrOnePerLine("constexpr int " + table + "[] = {", capabilities, "};", 0, true)}},
                R"cc(
 

@@ -20,10 +20,10 @@
 #include "job_table.h"
 #include "load_module.h"
 #include "module_build.h"
+#include "per_arch.h"
 #include "reuse_or_compile.h"
 #include "scratch_dir.h"
 #include "source_check.h"
-#include "per_arch.h"
 #include "spec.h"
 #include "utf8.h"
 

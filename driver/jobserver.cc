@@ -10,17 +10,17 @@
 namespace triton_aot {
 namespace {
 
-constexpr std::string_view kAuthOption = "--jobserver-auth=fifo:";
+constexpr std::string_view kAuthOption = "--jobserver-auth=";
+constexpr std::string_view kFifoStyle = "fifo:";
 
 // The FIFO of the last --jobserver-auth in MAKEFLAGS (the last is make's
-// own), or "".
+// own), or "" when that one is of the pipe style or there is none.
 std::string FifoOf(const std::string& makeflags) {
-  std::string path;
-  for (size_t at = makeflags.find(kAuthOption); at != std::string::npos; at = makeflags.find(kAuthOption, at + 1)) {
-    const size_t start = at + kAuthOption.size();
-    path = makeflags.substr(start, makeflags.find(' ', start) - start);
-  }
-  return path;
+  const size_t at = makeflags.rfind(kAuthOption);
+  if (at == std::string::npos) return "";
+  const size_t start = at + kAuthOption.size();
+  const std::string auth = makeflags.substr(start, makeflags.find(' ', start) - start);
+  return auth.rfind(kFifoStyle, 0) == 0 ? auth.substr(kFifoStyle.size()) : "";
 }
 
 }  // namespace

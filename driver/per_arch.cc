@@ -63,13 +63,17 @@ ordered_json ValueForArch(const ordered_json& value, int capability) {
   return fallback;
 }
 
+std::string ConstexprText(const json& value) {
+  if (value.is_object() && value.contains("triton_dtype")) return value["triton_dtype"].get<std::string>();
+  return value.is_null() ? "None" : value.dump();
+}
+
 std::string PerArchSummary(const json& value) {
   std::string out, fallback;
   for (const auto& [key, item] : value[kPerArchKey].items()) {
     int capability = 0;
     if (!KeyCapability(key, &capability)) continue;
-    const std::string shown = item.is_object() && item.contains("triton_dtype") ? item["triton_dtype"].get<std::string>()
-                                                                                 : item.dump();
+    const std::string shown = ConstexprText(item);
     if (capability == 0) {
       fallback = shown;
     } else {

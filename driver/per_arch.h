@@ -30,6 +30,11 @@ std::string PerArchProblem(const nlohmann::json& value, bool (*is_plain)(const n
 // a value that is not per-arch is its own.
 nlohmann::ordered_json ValueForArch(const nlohmann::ordered_json& value, int capability);
 
+// A plain constexpr value as the generated code's comments show it: a Triton
+// dtype as Triton names it (fp16, unquoted, unlike the string "fp16"), null
+// as None, the rest as JSON.
+std::string ConstexprText(const nlohmann::json& value);
+
 // "sm_80: 2, sm_90a: 4, others: 3": a per-arch value as the generated code's
 // comments show it.
 std::string PerArchSummary(const nlohmann::json& value);

@@ -58,7 +58,10 @@ bool Reuse(const ReuseOptions& options, const ModuleBuild& build, Job* job, std:
 
 bool Store(const ReuseOptions& options, const Job& job, std::string* err) {
   CacheEntry entry;
-  if (!job.outcome.pruned.empty()) return (entry["pruned"] = job.outcome.pruned, options.cache->Put(job.key, entry, err));
+  if (!job.outcome.pruned.empty()) {
+    entry["pruned"] = job.outcome.pruned;
+    return options.cache->Put(job.key, entry, err);
+  }
   return ReadFile(job.request.out_prefix + ".cubin", &entry["cubin"], err) &&
          ReadFile(job.request.out_prefix + ".ptx", &entry["ptx"], err) &&
          (entry["metadata.json"] = job.outcome.metadata.dump(), options.cache->Put(job.key, entry, err));
@@ -118,7 +121,8 @@ bool CompileMisses(const ReuseOptions& options, std::vector<CompileJob> misses, 
                    Diagnostic* error) {
   const size_t wanted = more ? std::min(options.edge_jobs, misses.size()) : 1;
   // Held until every compile ended; one worker needs no slot (Ninja gave it its own).
-  const JobSlots slots = wanted > 1 ? JobSlots::Take(options.slot_prefix, options.slot_pool, wanted, options.makeflags) : JobSlots();
+  const JobSlots slots =
+      wanted > 1 ? JobSlots::Take(options.slot_prefix, options.slot_pool, wanted, options.makeflags) : JobSlots();
   std::vector<LazyCompiler*> compilers = {&compiler};
   while (compilers.size() < slots.workers()) compilers.push_back(more(compilers.size()));
   if (workers) *workers = std::max(*workers, compilers.size());

@@ -73,7 +73,7 @@ TEST_F(JobserverTest, WhatNamesNoUsableFifoIsNoJobserver) {
   testing::WriteText(dir_.path() / "plain", "++++");
   for (const std::string& makeflags :
        {std::string(), std::string("-j4"), std::string("-j4 --jobserver-auth=3,4"),
-        std::string("-j4 --jobserver-fds=3,4"), " --jobserver-auth=fifo:" + (dir_.path() / "missing").string(),
+        std::string("-j4 --jobserver-fds=3,4"), Makeflags() + " --jobserver-auth=3,4", " --jobserver-auth=fifo:" + (dir_.path() / "missing").string(),
         " --jobserver-auth=fifo:" + (dir_.path() / "plain").string(), std::string(" --jobserver-auth=fifo:")}) {
     EXPECT_EQ(Jobserver::FromMakeflags(makeflags), nullptr) << makeflags;
   }
