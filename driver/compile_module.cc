@@ -75,9 +75,10 @@ bool ResolveTools(const CompileModuleOptions& options, const LoadAnswer& loaded,
 // The artifact cache's view of this edge; without a module key (a file the
 // key is made of cannot be read) the edge compiles everything.
 ReuseOptions CacheUse(const CompileModuleOptions& options, const EdgeKeySources& keys, ArtifactCache* cache,
-                      const LoadAnswer& loaded) {
-  ReuseOptions reuse{cache, "", keys.module_path, options.cache_dir, options.verbose,
-                     options.edge_jobs, options.slot_prefix, options.slot_pool, options.makeflags};
+                      const LoadAnswer& loaded, const std::string& header) {
+  ReuseOptions reuse{cache,         "",           keys.module_path,  options.cache_dir,
+                     options.verbose, options.edge_jobs, options.slot_prefix, options.slot_pool,
+                     options.makeflags, options.timing_log, header};
   std::string why_not;
   if (cache && !ModuleKey(keys, loaded, &reuse.module_key, &why_not)) {
     if (options.verbose) {
@@ -161,12 +162,13 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
   }
   if (!ResolveTools(options, loaded, prober, &build, &err)) return Fail(errors, in_module(err));
   JobTable jobs = JobTable::Plan(build, scratch.path());
-  if (!compilers.ReuseOrCompileAll(CacheUse(options, keys, cache.get(), loaded), build, loaded, &jobs, &error)) {
+  const std::string header = (fs::absolute(options.output_dir) / (build.module_name + ".h")).lexically_normal().string();
+  if (!compilers.ReuseOrCompileAll(CacheUse(options, keys, cache.get(), loaded, header), build, loaded, &jobs,
+                                   &error)) {
     return failed(error);
   }
   SkipConfigsThatDoNotFit(build, &jobs);
-  const EdgeTimes times{(fs::absolute(options.output_dir) / (build.module_name + ".h")).lexically_normal().string(),
-                        compilers.Kind(), edge_start_us, static_cast<int>(compilers.Workers())};
+  const EdgeTimes times{header, compilers.Kind(), edge_start_us, static_cast<int>(compilers.Workers())};
   const std::vector<TimingRecord> records = TimingRecords(jobs, build, times);
   if (Diagnostics failures = CompileFailures(jobs, build, module_path); !failures.empty()) {
     LogTimesOrWarn(options.timing_log, records);

@@ -11,6 +11,7 @@
 
 #include "atomic_file.h"
 #include "cache_key.h"
+#include "compile_order.h"
 #include "job_slots.h"
 #include "timing_log.h"
 #include "utf8.h"
@@ -75,7 +76,7 @@ KernelCompiler* LoadedCompiler(LazyCompiler& compiler, Diagnostic* error) {
 }
 
 // Compiles `misses` on several `compilers`, which take them one at a time,
-// in table order, each as it becomes free (compile times differ by config
+// in the order given, each as it becomes free (compile times differ by config
 // and arch: a fixed share would leave some idle at the end). The first runs
 // on this thread, the others on threads of their own (or here, after it, if
 // none can start). The first failure in compiler order is the error; the
@@ -115,10 +116,22 @@ bool CompileOnAll(const std::vector<LazyCompiler*>& compilers, const std::vector
   return true;
 }
 
-// The misses, compiled on up to options.edge_jobs compilers at once.
-bool CompileMisses(const ReuseOptions& options, std::vector<CompileJob> misses, LazyCompiler& compiler,
-                   const MoreCompilers& more, std::vector<CompileOutcome>* compiled, size_t* workers,
-                   Diagnostic* error) {
+// `misses` in the order to hand them out: longest first (compile_order.h).
+std::vector<CompileJob> InCompileOrder(const ReuseOptions& options, const std::vector<CompileJob>& misses,
+                                       const std::vector<std::string>& names) {
+  std::vector<CompileJob> ordered;
+  for (size_t i : LongestFirst(names, PastCompileTimes(options.timing_log, options.edge_output))) {
+    ordered.push_back(misses[i]);
+  }
+  return ordered;
+}
+
+// The misses, compiled on up to options.edge_jobs compilers at once; `names`
+// are their CompileNames.
+bool CompileMisses(const ReuseOptions& options, std::vector<CompileJob> misses, const std::vector<std::string>& names,
+                   LazyCompiler& compiler, const MoreCompilers& more, std::vector<CompileOutcome>* compiled,
+                   size_t* workers, Diagnostic* error) {
+  if (misses.size() > 1) misses = InCompileOrder(options, misses, names);
   const size_t wanted = more ? std::min(options.edge_jobs, misses.size()) : 1;
   // Held until every compile ended; one worker needs no slot (Ninja gave it its own).
   const JobSlots slots =
@@ -136,15 +149,19 @@ bool CompileMisses(const ReuseOptions& options, std::vector<CompileJob> misses, 
 bool ReuseOrCompile(const ReuseOptions& options, const ModuleBuild& build, LazyCompiler& compiler, JobTable* table,
                     Diagnostic* error, int only_arch, const MoreCompilers& more, size_t* workers) {
   std::vector<CompileJob> misses;
+  std::vector<std::string> names;
   for (Job& job : table->jobs()) {
     if (only_arch != 0 && job.request.arch != only_arch) continue;
     std::string restore_err;  // an entry that cannot be restored is compiled again
-    if (!options.cache || !Reuse(options, build, &job, &restore_err)) misses.push_back(job.request);
+    if (options.cache && Reuse(options, build, &job, &restore_err)) continue;
+    const KernelSpec& kernel = build.spec.kernels[job.kernel_index];
+    misses.push_back(job.request);
+    names.push_back(CompileName(kernel.name, kernel.variants[job.variant_index].name, job.arch.SmName()));
   }
   if (misses.empty()) return true;
 
   std::vector<CompileOutcome> compiled;
-  if (!CompileMisses(options, std::move(misses), compiler, more, &compiled, workers, error)) {
+  if (!CompileMisses(options, std::move(misses), names, compiler, more, &compiled, workers, error)) {
     if (error->file.empty()) error->message = options.module_path + ": " + error->message;
     return false;
   }

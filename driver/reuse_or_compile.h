@@ -26,6 +26,10 @@ struct ReuseOptions {
   std::string slot_prefix;
   size_t slot_pool = 0;
   std::string makeflags;
+  // Where the compiles' past times are (compile_order.h), which order them
+  // when several compilers share them: the timing log, and the edge's header.
+  std::string timing_log;
+  std::string edge_output;
 };
 
 // Another compiler like the one ReuseOrCompile was given, for its worker

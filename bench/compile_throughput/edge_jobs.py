@@ -7,10 +7,12 @@ own serial build, so the floor and the ratio come from the same run; there are t
     python3 bench/compile_throughput/edge_jobs.py --tritonaot-dir BUILD [--configs 64] [--archs 80,90]
                                                   [--cores N] [--python PY] [--out DIR] [--small]
 
---small is 8 configs for arch 80 (a smoke run, ctest's bench.edge_jobs.smoke). Every round also checks that
-the parallel build generated the same bytes as the serial one and ran a compiler per core (else it fails). The module is edited (a comment) before every build, so
-every build compiles every config; the artifact cache is off and the compile service warm (a first build,
-not counted, starts it). Needs CMake, Ninja, the CUDA toolkit and a Python with Triton.
+--small is 8 configs for arch 80 (a smoke run, ctest's bench.edge_jobs.smoke). The parallel build hands the
+compiles out longest first by what the previous build's took (the timing log); each round also builds once
+without the log, as a first build does (table order). Every round checks that the parallel builds generated
+the same bytes as the serial one and ran a compiler per core (else it fails). The module is edited (a comment)
+before every build, so every build compiles every config; the artifact cache is off and the compile service
+warm (a first build, not counted, starts it). Needs CMake, Ninja, the CUDA toolkit and a Python with Triton.
 """
 import argparse
 import itertools
@@ -89,8 +91,10 @@ def main():
     for folder in ("run", "tmp"):
         os.makedirs(os.path.join(out, folder), mode=0o700, exist_ok=True)
 
-    def timed_build(edge_jobs):
+    def timed_build(edge_jobs, forget_times=False):
         write_module()
+        if forget_times:  # as a first build: no past compile times to hand the compiles out by
+            os.remove(os.path.join(build, "triton_aot_timing.jsonl"))
         env = dict(isolated)
         env.pop("TRITON_AOT_EDGE_JOBS", None)
         if edge_jobs:
@@ -107,9 +111,10 @@ def main():
         met = True
         for round_number in (1, 2):
             serial, serial_edge, serial_files = timed_build(1)
+            first, first_edge, first_files = timed_build(None, forget_times=True)
             parallel, parallel_edge, parallel_files = timed_build(None)
             workers = parallel_edge["workers"]
-            if parallel_files != serial_files:
+            if parallel_files != serial_files or first_files != serial_files:
                 sys.exit("edge_jobs: FAIL: the parallel build's generated files differ from the serial build's")
             if workers < min(args.cores, compiles):
                 sys.exit(f"edge_jobs: FAIL: the parallel build ran {workers} workers for {compiles} compiles on "
@@ -120,10 +125,17 @@ def main():
             print(f"round {round_number}: serial {serial:7.2f} s | parallel {parallel:7.2f} s ({workers} workers) | "
                   f"floor (serial / {args.cores}) {floor:7.2f} s | parallel / floor {ratio:5.2f} | "
                   f"speed-up {serial / parallel:5.2f}x | goal <= 1.30 {'met' if ratio <= 1.3 else 'MISSED'}")
+            print(f"  without past compile times (table order, as a first build): parallel {first:.2f} s, "
+                  f"{first / floor:.2f} x the floor; its compiles ended {first_edge['span']:.2f} s after the first "
+                  f"began ({first_edge['compiles'] / workers:.2f} s if the workers had ended together)")
             print(f"  where the parallel edge's {parallel_edge['wall']:.2f} s went: its last worker's first compile "
                   f"began {parallel_edge['all_started']:.2f} s in; the compiles took "
                   f"{parallel_edge['compiles'] / serial_edge['compiles']:.2f} x their serial time "
-                  f"({parallel_edge['compiles']:.1f} s of compiler time, serial {serial_edge['compiles']:.1f} s)")
+                  f"({parallel_edge['compiles']:.1f} s of compiler time, serial {serial_edge['compiles']:.1f} s); "
+                  f"{parallel_edge['before']:.2f} s before the first compile, {parallel_edge['span']:.2f} s from it "
+                  f"to the last compile's end ({parallel_edge['compiles'] / workers:.2f} s if the workers had "
+                  f"ended together), {parallel_edge['after']:.2f} s after it (serial: {serial_edge['before']:.2f} s "
+                  f"before, {serial_edge['after']:.2f} s after)")
         print(f"row (h) goal: {'met' if met else 'missed'} in both rounds" if met else
               "row (h) goal: missed in a round (see above)")
     finally:
@@ -155,16 +167,20 @@ def generated(build):
 
 
 def last_edge(build):
-    """The last edge's workers, wall time, compiler time (the compiles' own times, summed), and when the last of
-    its workers began its first compile (the workers-th compile start), from the timing log (seconds)."""
+    """The last edge's workers, wall time, compiler time (the compiles' own times, summed), when the last of its
+    workers began its first compile (the workers-th compile start), and its time before the first compile, from
+    it to the last compile's end, and after that, from the timing log (seconds)."""
     with open(os.path.join(build, "triton_aot_timing.jsonl")) as f:
         records = [json.loads(line) for line in f if line.strip()]
     edge = records[-1]["edge"]
     compiles = [r for r in records if r["edge"]["start_us"] == edge["start_us"]]
     workers = edge.get("workers", 0)
     starts = sorted(r["start_us"] for r in compiles)
+    last_end = max(r["start_us"] + r["compile_us"] for r in compiles)
     return {"workers": workers, "wall": (edge["end_us"] - edge["start_us"]) / 1e6,
             "compiles": sum(r["compile_us"] for r in compiles) / 1e6,
+            "before": (starts[0] - edge["start_us"]) / 1e6, "span": (last_end - starts[0]) / 1e6,
+            "after": (edge["end_us"] - last_end) / 1e6,
             "all_started": (starts[min(max(workers, 1), len(starts)) - 1] - edge["start_us"]) / 1e6}
 
 

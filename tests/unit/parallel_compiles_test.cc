@@ -56,6 +56,26 @@ TEST_F(ParallelCompilesTest, SeveralCompilersWriteTheSameBytesAsOne) {
   EXPECT_EQ(LoggedWorkers(), 3);
 }
 
+TEST_F(ParallelCompilesTest, JobsAreHandedOutLongestFirstByWhatTheyTookLastTime) {
+  options_.edge_jobs = 1;
+  CompileOk();
+  const auto first = Outputs();
+  std::vector<TimingRecord> records = TimingRecords();
+  ASSERT_EQ(records.size(), 4u);
+  const int64_t last_time_us[] = {200, 100, 400, 300};  // of the jobs in table order
+  for (size_t i = 0; i < records.size(); ++i) records[i].compile_us = last_time_us[i];
+  fs::remove(options_.timing_log);
+  std::string err;
+  ASSERT_TRUE(AppendTimingLog(options_.timing_log, records, &err)) << err;
+
+  script_.compiled.clear();
+  CompileOk();
+  std::vector<int> order;
+  for (const CompileJob& job : script_.compiled) order.push_back(job.id);
+  EXPECT_EQ(order, (std::vector<int>{2, 3, 0, 1}));
+  EXPECT_EQ(Outputs(), first) << "the order changes no output";
+}
+
 TEST_F(ParallelCompilesTest, NoMoreCompilersThanJobsNorThanFreeSlots) {
   options_.edge_jobs = 16;
   CompileOk();
