@@ -1,5 +1,6 @@
 #include "compile_module.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -17,6 +18,7 @@
 #include "edge_outputs.h"
 #include "edge_paths.h"
 #include "generated_names.h"
+#include "job_slots.h"
 #include "job_table.h"
 #include "load_module.h"
 #include "module_build.h"
@@ -97,6 +99,15 @@ bool WriteDepfile(const CompileModuleOptions& options, const LoadAnswer& loaded,
   return WriteFileAtomically(options.depfile, FormatDepfile(target, deps), err);
 }
 
+// The slots for packing: one fatbinary per variant, as many at once as the
+// edge may run compilers and as there are free slots (job_slots.h).
+JobSlots PackerSlots(const CompileModuleOptions& options, const ModuleBuild& build) {
+  size_t variants = 0;
+  for (const KernelSpec& kernel : build.spec.kernels) variants += kernel.variants.size();
+  const size_t wanted = std::min(options.edge_jobs, variants);
+  return wanted > 1 ? JobSlots::Take(options.slot_prefix, options.slot_pool, wanted, options.makeflags) : JobSlots();
+}
+
 void LogTimesOrWarn(const std::string& timing_log, const std::vector<TimingRecord>& records) {
   std::string err;
   if (!LogTimes(timing_log, records, &err)) fmt::print(stderr, "triton-aot: warning: {}\n", EscapeInvalidUtf8(err));
@@ -175,7 +186,10 @@ Attempt CompileOnce(const CompileModuleOptions& options, const CompilerFactory& 
     *errors = std::move(failures);
     return Attempt::kFailed;
   }
-  if (!PackFatbins(jobs, options.fatbinary, scratch.path(), &build, &err)) return Fail(errors, in_module(err));
+  // The slots are held while this statement runs: while the fatbinaries run.
+  if (!PackFatbins(jobs, options.fatbinary, scratch.path(), PackerSlots(options, build).workers(), &build, &err)) {
+    return Fail(errors, in_module(err));
+  }
   if (!WriteOutputs(build, options.output_dir, &err) || !WriteDepfile(options, loaded, build, module_path, &err)) {
     return Fail(errors, Diagnostic::Plain(err));
   }

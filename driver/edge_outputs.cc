@@ -10,6 +10,7 @@
 #include "edge_paths.h"
 #include "fatbin.h"
 #include "metadata.h"
+#include "parallel_for.h"
 
 namespace triton_aot {
 namespace fs = std::filesystem;
@@ -20,7 +21,7 @@ namespace {
 // newest arch if it is built for that one: a device newer than every arch
 // compiles that PTX, so a config that does not fit the newest arch has none.
 bool PackVariant(const std::vector<const Job*>& jobs, const std::string& fatbinary, const std::string& scratch_dir,
-                 VariantBuild* variant, std::string* err) {
+                 const std::string& output, VariantBuild* variant, std::string* err) {
   std::vector<FatbinImage> images;
   std::string newest_ptx, newest_sm;
   for (const Job* job : jobs) {
@@ -40,7 +41,7 @@ bool PackVariant(const std::vector<const Job*>& jobs, const std::string& fatbina
     variant->archs.push_back(std::move(arch));
   }
   if (jobs.back()->skipped.empty()) images.push_back({true, newest_sm, newest_ptx});
-  return PackFatbin(fatbinary, scratch_dir, images, &variant->fatbin, err);
+  return PackFatbin(fatbinary, scratch_dir, output, images, &variant->fatbin, err);
 }
 
 // Takes the variants built for no arch (those build->variants lacks) out of
@@ -116,7 +117,7 @@ bool WriteFatbins(const ModuleBuild& build, const std::string& out, bool* any_ch
 
 }  // namespace
 
-bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std::string& scratch_dir,
+bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std::string& scratch_dir, size_t packers,
                  ModuleBuild* build, std::string* err) {
   for (const Job& job : table.jobs()) {
     if (job.skipped.empty()) continue;
@@ -131,10 +132,22 @@ bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std:
       VariantBuild variant;
       variant.kernel_index = k;
       variant.variant_index = v;
-      if (!PackVariant(jobs, fatbinary, scratch_dir, &variant, err)) return false;
       variant.fatbin_name = fmt::format("{}/{}.{}.fatbin", build->module_name, kernel.name, kernel.variants[v].name);
       build->variants.push_back(std::move(variant));
     }
+  }
+  // One fatbinary per variant, several at once; the first failure in spec
+  // order is the one said.
+  std::vector<std::string> errors(build->variants.size());
+  const bool packed = ParallelFor(build->variants.size(), packers, [&](size_t i) {
+    VariantBuild& variant = build->variants[i];
+    const std::string output = fs::path(variant.fatbin_name).filename().string();
+    return PackVariant(table.JobsOf(variant.kernel_index, variant.variant_index), fatbinary, scratch_dir, output,
+                       &variant, &errors[i]);
+  });
+  if (!packed) {
+    *err = *std::find_if(errors.begin(), errors.end(), [](const std::string& e) { return !e.empty(); });
+    return false;
   }
   DropVariantsBuiltForNoArch(build);
   return true;

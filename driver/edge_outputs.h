@@ -17,8 +17,9 @@ namespace triton_aot {
 // Fills build->variants, in spec order: every arch's cubin and the newest
 // arch's PTX (which newer GPUs can JIT), packed by `fatbinary`; an autotune
 // config is packed without the archs it does not fit (Job::skipped, listed in
-// build->left_out), and one that fits none is taken out of the spec.
-bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std::string& scratch_dir,
+// build->left_out), and one that fits none is taken out of the spec. Up to
+// `packers` fatbinaries run at once.
+bool PackFatbins(const JobTable& table, const std::string& fatbinary, const std::string& scratch_dir, size_t packers,
                  ModuleBuild* build, std::string* err);
 
 // Writes <module>.json, .h and .cpp and <module>/*.fatbin into `output_dir`,

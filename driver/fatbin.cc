@@ -17,9 +17,8 @@ std::string PtxTarget(const std::string& ptx) {
   return std::regex_search(ptx, match, kTarget) ? match[1].str() : "";
 }
 
-bool PackFatbin(const std::string& fatbinary, const std::string& work_dir, const std::vector<FatbinImage>& images,
-                std::string* bytes, std::string* err) {
-  const std::string output = "packed.fatbin";
+bool PackFatbin(const std::string& fatbinary, const std::string& work_dir, const std::string& output,
+                const std::vector<FatbinImage>& images, std::string* bytes, std::string* err) {
   std::vector<std::string> argv = {fatbinary, "-64", "--create=" + output};
   for (const FatbinImage& image : images) {
     const std::string sm = image.sm.substr(0, 3) == "sm_" ? image.sm.substr(3) : image.sm;

@@ -14,9 +14,11 @@ struct FatbinImage {
 };
 
 // Runs `fatbinary` in `work_dir` (relative names keep the output free of
-// absolute paths) and returns the fatbin's bytes.
-bool PackFatbin(const std::string& fatbinary, const std::string& work_dir, const std::vector<FatbinImage>& images,
-                std::string* bytes, std::string* err);
+// absolute paths) and returns the fatbin's bytes, which it writes to the file
+// `output` there (several packs may run at once in one folder, each with a
+// name of its own) and removes.
+bool PackFatbin(const std::string& fatbinary, const std::string& work_dir, const std::string& output,
+                const std::vector<FatbinImage>& images, std::string* bytes, std::string* err);
 
 // The ".target" of a PTX text ("sm_90a"), or "" when it has none.
 std::string PtxTarget(const std::string& ptx);

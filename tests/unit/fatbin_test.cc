@@ -69,7 +69,7 @@ TEST_F(PackFatbinTest, PacksCubinsAndPtx) {
   ASSERT_NO_FATAL_FAILURE(MakeInputs(dir.path()));
   const std::vector<std::string> inputs = ListFiles(dir.path());
   std::string bytes, err;
-  ASSERT_TRUE(PackFatbin(Fatbinary(), dir.path().string(), Images(), &bytes, &err)) << err;
+  ASSERT_TRUE(PackFatbin(Fatbinary(), dir.path().string(), "packed.fatbin", Images(), &bytes, &err)) << err;
   ASSERT_GE(bytes.size(), 16u);
   // The fatbin header magic, 0xBA55ED50, little-endian.
   EXPECT_EQ(bytes.substr(0, 4), std::string("\x50\xED\x55\xBA", 4));
@@ -93,18 +93,19 @@ TEST_F(PackFatbinTest, PacksCubinsAndPtx) {
   EXPECT_NE(r.output.find("sm_90a"), std::string::npos) << r.output;
 }
 
-TEST_F(PackFatbinTest, IsReproducibleAndFreeOfTheWorkFolder) {
-  // Same inputs in two different folders: the same bytes, so an unchanged
-  // kernel keeps its output's mtime and no build path leaks into binaries.
+TEST_F(PackFatbinTest, IsReproducibleAndFreeOfTheWorkFolderAndTheOutputsName) {
+  // Same inputs in two different folders, packed under two names: the same
+  // bytes, so an unchanged kernel keeps its output's mtime, no build path
+  // leaks into binaries, and packs running at once may each have a name.
   TempDir a, b;
   ASSERT_NO_FATAL_FAILURE(MakeInputs(a.path()));
   for (const std::string& name : ListFiles(a.path())) fs::copy_file(a.path() / name, b.path() / name);
   std::string first, again, other, err;
-  ASSERT_TRUE(PackFatbin(Fatbinary(), a.path().string(), Images(), &first, &err)) << err;
-  ASSERT_TRUE(PackFatbin(Fatbinary(), a.path().string(), Images(), &again, &err)) << err;
-  ASSERT_TRUE(PackFatbin(Fatbinary(), b.path().string(), Images(), &other, &err)) << err;
+  ASSERT_TRUE(PackFatbin(Fatbinary(), a.path().string(), "packed.fatbin", Images(), &first, &err)) << err;
+  ASSERT_TRUE(PackFatbin(Fatbinary(), a.path().string(), "packed.fatbin", Images(), &again, &err)) << err;
+  ASSERT_TRUE(PackFatbin(Fatbinary(), b.path().string(), "add.generic.fatbin", Images(), &other, &err)) << err;
   EXPECT_TRUE(first == again) << "packing twice gave different bytes";
-  EXPECT_TRUE(first == other) << "the bytes depend on the work folder";
+  EXPECT_TRUE(first == other) << "the bytes depend on the work folder or the output's name";
   EXPECT_EQ(first.find(a.path().string()), std::string::npos);
 }
 
@@ -113,7 +114,7 @@ TEST_F(PackFatbinTest, MissingInputFailsAndLeavesNothingBehind) {
   ASSERT_NO_FATAL_FAILURE(MakeInputs(dir.path()));
   fs::remove(dir.path() / "noop.sm_90a.cubin");
   std::string bytes, err;
-  EXPECT_FALSE(PackFatbin(Fatbinary(), dir.path().string(), Images(), &bytes, &err));
+  EXPECT_FALSE(PackFatbin(Fatbinary(), dir.path().string(), "packed.fatbin", Images(), &bytes, &err));
   EXPECT_NE(err.find("fatbinary failed"), std::string::npos) << err;
   const std::vector<std::string> files = ListFiles(dir.path());
   EXPECT_EQ(std::count(files.begin(), files.end(), "packed.fatbin"), 0);
@@ -122,7 +123,8 @@ TEST_F(PackFatbinTest, MissingInputFailsAndLeavesNothingBehind) {
 TEST(PackFatbinErrorTest, MissingFatbinaryIsAnError) {
   TempDir dir;
   std::string bytes, err;
-  EXPECT_FALSE(PackFatbin(dir / "no-fatbinary", dir.path().string(), {{true, "sm_80", "x.ptx"}}, &bytes, &err));
+  EXPECT_FALSE(
+      PackFatbin(dir / "no-fatbinary", dir.path().string(), "packed.fatbin", {{true, "sm_80", "x.ptx"}}, &bytes, &err));
   EXPECT_NE(err.find("no-fatbinary"), std::string::npos) << err;
 }
 

@@ -128,5 +128,20 @@ TEST_F(ParallelCompilesTest, ALoadThatFailsIsSaidOnceWithSeveralCompilers) {
   EXPECT_EQ(err, dir_ / "src/adds.py" + ":3: error: NameError: name 'tl' is not defined");
 }
 
+TEST_F(ParallelCompilesTest, WithSeveralPackersTheFirstFailureInSpecOrderIsSaid) {
+  // A fatbinary that fails for every variant, saying which.
+  const std::string failing = (dir_.path() / "fatbinary").string();
+  WriteText(failing, "#!/bin/sh\necho \"cannot pack $2\" >&2\nexit 1\n");
+  fs::permissions(failing, fs::perms::owner_all);
+  options_.fatbinary = failing;
+  options_.edge_jobs = 2;
+  std::string err;
+  EXPECT_FALSE(Compile(&err));
+  EXPECT_NE(err.find("cannot pack --create=add_kernel.aligned.fatbin"), std::string::npos) << err;
+  EXPECT_EQ(err.find("generic"), std::string::npos) << "one message: the first variant's";
+  EXPECT_FALSE(fs::exists(dir_.path() / "out/adds.h"));
+  EXPECT_EQ(JobSlots::Take(options_.slot_prefix, options_.slot_pool, 4).workers(), 4u) << "every slot let go";
+}
+
 }  // namespace
 }  // namespace triton_aot
